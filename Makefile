@@ -1,0 +1,73 @@
+# Beacon: `make demo` runs it, `make test` checks it. Both set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON_SYS := $(shell scripts/find-python.sh)
+DATA_DIR ?= $(CURDIR)/data
+PORT ?= 8000
+export DATA_DIR
+
+.PHONY: help install demo serve test lint typecheck unit e2e system-deps messages bench clean
+
+help:
+	@echo "make demo     set up and run Beacon with demo data on http://127.0.0.1:$(PORT)"
+	@echo "make test     set up and run lint, type checks and every test"
+	@echo "make install  create .venv and install Beacon with its 'beacon' command"
+
+$(BIN)/.installed: pyproject.toml
+	@test -n "$(PYTHON_SYS)" || { scripts/find-python.sh; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON_SYS) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+# Debian packages that tests need (a real browser for Playwright); installed only when missing.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+
+demo: install
+	$(BIN)/beacon migrate --no-input -v 0
+	$(BIN)/beacon demo_load
+	PORT=$(PORT) $(BIN)/beacon serve --with-worker
+
+serve: install
+	PORT=$(PORT) $(BIN)/beacon serve --with-worker
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy beacon e2e bench
+
+unit: install
+	DATA_DIR=$$(mktemp -d) $(BIN)/beacon makemigrations --check --dry-run -v 1
+	$(BIN)/pytest -q -n 2 -p no:randomly
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -q -n 2; \
+	fi
+
+live: install
+	$(BIN)/pytest -q -m live
+
+e2e: install system-deps
+	$(BIN)/pytest -q -m e2e
+
+test: lint typecheck unit live e2e
+
+messages: install
+	cd beacon && ../$(BIN)/beacon makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/beacon compilemessages
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

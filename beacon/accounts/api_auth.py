@@ -1,0 +1,48 @@
+"""API authentication: bearer tokens for integrations, the browser session for the UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import APIKeyCookie, HttpBearer
+
+from beacon.accounts.models import ApiToken, User
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        digest = ApiToken.digest_of(token)
+        cache_key = f"apitoken:{digest}"
+        user_id: int | None = cache.get(cache_key)
+        if user_id is None:
+            row = ApiToken.objects.filter(digest=digest, revoked_at__isnull=True).values_list("id", "user_id").first()
+            if row is None:
+                return None
+            # Touch last_used_at at most once per cache period rather than on every request.
+            ApiToken.objects.filter(pk=row[0]).update(last_used_at=timezone.now())
+            user_id = row[1]
+            cache.set(cache_key, user_id, settings.API_TOKEN_CACHE_SECONDS)
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser session; unsafe methods still need the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None

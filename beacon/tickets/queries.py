@@ -1,0 +1,242 @@
+"""Reads on a user's behalf. Only these load tickets for a user, and each applies the access rule:
+a customer sees their own tickets, an agent or lead those of their teams, admins and auditors all.
+Missing and not-yours raise the same NotFound, so references cannot be probed."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from beacon.accounts.models import Role, User
+from beacon.core.errors import Invalid, NotFound
+from beacon.core.text import tokens
+from beacon.tickets.models import Attachment, Macro, Message, MessageKind, Status, Ticket, TicketEvent
+from beacon.tickets.reference import normalise_reference
+
+
+def team_ids_of(user: User) -> list[int]:
+    cached: list[int] | None = getattr(user, "_team_ids", None)
+    if cached is None:
+        cached = list(user.memberships.values_list("team_id", flat=True))
+        user._team_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """The base queryset of every ticket read."""
+    if not user.is_authenticated or not user.is_active:
+        return Ticket.objects.none()
+    if user.role in (Role.ADMIN, Role.AUDITOR):
+        return Ticket.objects.all()
+    if user.role in (Role.AGENT, Role.LEAD):
+        return Ticket.objects.filter(team_id__in=team_ids_of(user))
+    return Ticket.objects.filter(customer=user)
+
+
+def ticket_get_for_user(*, user: User, reference: str) -> Ticket:
+    ticket = (
+        tickets_visible_to(user)
+        .select_related("category", "team", "assignee", "customer", "merged_into", "follow_up_of")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+    if ticket is None:
+        raise NotFound
+    return ticket
+
+
+def messages_for_user(*, user: User, ticket: Ticket) -> QuerySet[Message]:
+    """A ticket's conversation; notes are dropped for customers (and for anyone not staff)."""
+    messages = Message.objects.filter(ticket=ticket).select_related("author").prefetch_related("attachments")
+    if not user.is_support_staff:
+        messages = messages.exclude(kind=MessageKind.NOTE)
+    return messages.order_by("created_at", "id")
+
+
+def events_for_user(*, user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+    if not user.is_support_staff:
+        events = events.filter(public=True)
+    return events.order_by("created_at", "id")
+
+
+def attachment_get_for_user(*, user: User, token: str) -> Attachment:
+    """An attachment the user may download: on a ticket they can see and, for customers, not on a note."""
+    attachment = (
+        Attachment.objects.select_related("ticket", "message")
+        .filter(token=token, ticket__in=tickets_visible_to(user))
+        .first()
+    )
+    if attachment is None:
+        raise NotFound
+    if not user.is_support_staff and attachment.message is not None and attachment.message.kind == MessageKind.NOTE:
+        raise NotFound
+    return attachment
+
+
+def macros_for_user(*, user: User) -> QuerySet[Macro]:
+    macros = Macro.objects.filter(is_active=True)
+    if user.role in (Role.ADMIN, Role.AUDITOR):
+        return macros
+    return macros.filter(Q(team__isnull=True) | Q(team_id__in=team_ids_of(user)))
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+class View(StrEnum):
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    PENDING = "pending"
+    ACTIVE = "active"
+    ALL = "all"
+
+
+class Sort(StrEnum):
+    NEWEST = "-created"
+    OLDEST = "created"
+    PRIORITY = "priority"
+    UPDATED = "-updated"
+
+
+SORT_FIELDS: dict[Sort, tuple[str, ...]] = {
+    Sort.NEWEST: ("-created_at", "-id"),
+    Sort.OLDEST: ("created_at", "id"),
+    Sort.PRIORITY: ("priority", "-created_at", "-id"),
+    Sort.UPDATED: ("-updated_at", "-id"),
+}
+
+
+@dataclass
+class TicketFilter:
+    view: View = View.ACTIVE
+    status: str = ""
+    priority: int | None = None
+    team_id: int | None = None
+    category_id: int | None = None
+    assignee_id: int | None = None
+    channel: str = ""
+    tag: str = ""
+    q: str = ""
+    sort: Sort = Sort.NEWEST
+
+
+def ticket_list_for_user(*, user: User, filters: TicketFilter) -> QuerySet[Ticket]:
+    """Tickets for a console or API list: visible ones, narrowed by view, filters and text search."""
+    qs = tickets_visible_to(user)
+    if filters.view == View.MINE:
+        qs = qs.filter(assignee=user).filter(status__in=[Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD])
+    elif filters.view == View.UNASSIGNED:
+        qs = qs.filter(assignee__isnull=True, status__in=[Status.NEW, Status.OPEN])
+    elif filters.view == View.PENDING:
+        qs = qs.filter(status=Status.PENDING_CUSTOMER)
+    elif filters.view == View.ACTIVE:
+        qs = qs.filter(status__in=[Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD])
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.team_id:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.category_id:
+        qs = qs.filter(category_id=filters.category_id)
+    if filters.assignee_id:
+        qs = qs.filter(assignee_id=filters.assignee_id)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag.lower())
+    if filters.q:
+        qs = apply_search(qs, filters.q)
+    return qs.select_related("category", "team", "assignee", "customer").order_by(*SORT_FIELDS[filters.sort])
+
+
+def apply_search(qs: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+    """Reference, customer UID or email match exactly; anything else is a word search."""
+    text = query.strip()
+    reference = normalise_reference(text)
+    if reference:
+        return qs.filter(reference=reference)
+    if "@" in text and " " not in text:
+        return qs.filter(customer__email=text.lower())
+    if text.isdigit() and len(text) >= 5:
+        return qs.filter(Q(customer__exchange_uid=text) | Q(search_text__contains=text))
+    from beacon.tickets import search  # Local: the search backend depends on the database vendor.
+
+    return search.filter_text(qs, tokens(text))
+
+
+# --- cursor pagination ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+
+
+def _encode(values: tuple[Any, ...]) -> str:
+    raw = "|".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[str]:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise Invalid(_("The cursor is not valid. Start again from the first page."), code="bad_cursor") from exc
+
+
+def paginate(qs: QuerySet[Ticket], *, sort: Sort, cursor: str | None, limit: int) -> Page:
+    """Keyset pagination on the sort key plus id: stable under inserts, cheap on deep pages."""
+    order = SORT_FIELDS[sort]
+    if cursor:
+        parts = _decode(cursor)
+        if len(parts) != len(order):
+            raise Invalid(_("The cursor is not valid. Start again from the first page."), code="bad_cursor")
+        qs = qs.filter(_after(order, parts))
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = _encode(tuple(getattr(last, _attr(f)) for f in order))
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+_ATTRS = {"created_at": "created_at", "updated_at": "updated_at", "priority": "priority", "id": "id"}
+
+
+def _attr(order_field: str) -> str:
+    return _ATTRS[order_field.lstrip("-")]
+
+
+def _parse(field: str, raw: str) -> Any:
+    name = field.lstrip("-")
+    try:
+        if name in ("created_at", "updated_at"):
+            return datetime.fromisoformat(raw)
+        return int(raw)
+    except ValueError as exc:
+        raise Invalid(_("The cursor is not valid. Start again from the first page."), code="bad_cursor") from exc
+
+
+def _after(order: tuple[str, ...], parts: list[str]) -> Q:
+    """Rows strictly after the cursor in `order`: (a > x) or (a = x and b > y) or ..."""
+    condition = Q()
+    equal = Q()
+    for field, raw in zip(order, parts, strict=True):
+        name = field.lstrip("-")
+        value = _parse(field, raw)
+        lookup = "lt" if field.startswith("-") else "gt"
+        condition |= equal & Q(**{f"{name}__{lookup}": value})
+        equal &= Q(**{name: value})
+    return condition

@@ -1,0 +1,22 @@
+"""URL map: pages per app, the API at /api/v1/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from beacon.api import api
+from beacon.core import views as core_views
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("beacon.accounts.urls")),
+    path("console/", include("beacon.tickets.console_urls")),
+    path("", include("beacon.tickets.portal_urls")),
+]
+
+handler400 = "beacon.core.views.bad_request"
+handler403 = "beacon.core.views.permission_denied"
+handler404 = "beacon.core.views.page_not_found"
+handler500 = "beacon.core.views.server_error"
