@@ -1,10 +1,20 @@
-"""Project-wide test set-up: every test gets its own DATA_DIR-backed attachment storage."""
+"""Project-wide test set-up."""
 
 from __future__ import annotations
 
 import os
-import tempfile
+from collections.abc import Iterator
 
-# Settings read DATA_DIR at import: point it at a scratch folder before Django loads.
-os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="beacon-test-"))
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop runs beside sync ORM calls.
+import pytest
+from django.core.cache import cache
+
+# Playwright's event loop runs beside sync ORM calls in browser tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Rate-limit counters and cached tokens live in the cache: no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()

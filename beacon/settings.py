@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ from beacon.core.env import env_bool, env_int, env_list, env_path, env_str
 BASE_DIR = Path(__file__).resolve().parent
 TESTING = "pytest" in sys.modules or env_bool("BEACON_TESTING", default=False)
 
+if TESTING and not os.environ.get("DATA_DIR"):
+    # Tests never write into a developer's data directory.
+    os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="beacon-test-")
 DATA_DIR = env_path("DATA_DIR", Path.cwd() / "data")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -31,7 +35,9 @@ def _secret_key() -> str:
     configured = env_str("SECRET_KEY")
     if configured:
         if len(configured) < 32:
-            raise ImproperlyConfigured("SECRET_KEY is shorter than 32 characters. Use a long random value or leave it unset.")
+            raise ImproperlyConfigured(
+                "SECRET_KEY is shorter than 32 characters. Use a long random value or leave it unset."
+            )
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
@@ -48,11 +54,14 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", default=False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 BASE_URL = env_str("BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +73,7 @@ INSTALLED_APPS = [
     "beacon.accounts",
     "beacon.audit",
     "beacon.tickets",
+    "beacon.triage",
 ]
 
 MIDDLEWARE = [
@@ -106,14 +116,22 @@ TEMPLATES: list[dict[str, Any]] = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 300), conn_health_checks=True)}
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL,
+                conn_max_age=env_int("DB_CONN_MAX_AGE", 300),
+                conn_health_checks=True,
+            )
+        }
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({exc}). Example: postgres://user:pass@127.0.0.1:5432/beacon") from exc
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a valid database URL ({exc}). Example: postgres://user:pass@127.0.0.1:5432/beacon"
+        ) from exc
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "beacon.sqlite3",
+            "NAME": str(DATA_DIR / "beacon.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
                 # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.
@@ -131,8 +149,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, jobs, channel layer ----------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env_str("HUEY_NAME", "beacon"),
@@ -159,8 +187,13 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 MAGIC_LINK_TTL_SECONDS = env_int("MAGIC_LINK_TTL_SECONDS", 900, minimum=60)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -207,26 +240,47 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 # --- Static ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Project-wide static files (beacon/static) sit outside any app, so the finders need telling.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(ATTACHMENTS_DIR)}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(ATTACHMENTS_DIR)},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Email -------------------------------------------------------------------------------
-EMAIL_HOST = env_str("SMTP_HOST")
-EMAIL_PORT = env_int("SMTP_PORT", 587)
-EMAIL_HOST_USER = env_str("SMTP_USER")
-EMAIL_HOST_PASSWORD = env_str("SMTP_PASSWORD")
-EMAIL_USE_TLS = env_bool("SMTP_STARTTLS", default=True)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Beacon Support <support@beacon.local>")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Beacon Support <support@beacon.local>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SMTP_HOST = env_str("SMTP_HOST")
+if SMTP_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST,
+                "port": env_int("SMTP_PORT", 587),
+                "username": env_str("SMTP_USER"),
+                "password": env_str("SMTP_PASSWORD"),
+                "use_tls": env_bool("SMTP_STARTTLS", default=True),
+                "timeout": env_int("SMTP_TIMEOUT", 20),
+            },
+        }
+    }
 else:
     # Without SMTP, mail is written to files that an operator (and the demo) can read.
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(DATA_DIR / "outbox-mail")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "outbox-mail")},
+        }
+    }
 
 # --- API ---------------------------------------------------------------------------------
 NINJA_PAGINATION_MAX_LIMIT = 100
@@ -241,7 +295,9 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.request": {"level": "ERROR"}, "huey": {"level": "WARNING"}},

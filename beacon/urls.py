@@ -6,9 +6,11 @@ from django.urls import include, path
 
 from beacon.api import api
 from beacon.core import views as core_views
+from beacon.core.admin_site import admin_site
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("admin/", admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("beacon.accounts.urls")),

@@ -19,7 +19,11 @@ class TokenAuth(HttpBearer):
         cache_key = f"apitoken:{digest}"
         user_id: int | None = cache.get(cache_key)
         if user_id is None:
-            row = ApiToken.objects.filter(digest=digest, revoked_at__isnull=True).values_list("id", "user_id").first()
+            row = (
+                ApiToken.objects.filter(digest=digest, revoked_at__isnull=True)
+                .values_list("id", "user_id")
+                .first()
+            )
             if row is None:
                 return None
             # Touch last_used_at at most once per cache period rather than on every request.
@@ -40,6 +44,14 @@ class SessionAuth(APIKeyCookie):
 
     def __init__(self) -> None:
         super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing to protect: skip the CSRF check so an
+        # anonymous POST is answered 401 (authenticate) rather than 403 (CSRF).
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)

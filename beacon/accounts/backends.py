@@ -11,8 +11,12 @@ from beacon.accounts.models import User
 
 
 class EmailBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         email = (kwargs.get("email") or username or "").strip().lower()
         if not email or password is None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +49,9 @@ class KycLevel(models.IntegerChoices):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+    def create_user(
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
         if not email:
             raise ValueError("email is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -56,7 +62,9 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
         extra.setdefault("role", Role.ADMIN)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
@@ -67,20 +75,37 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email"), unique=True)
     display_name = models.CharField(_("name"), max_length=150, blank=True)
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
-    language = models.CharField(_("preferred language"), max_length=10, choices=Language.choices, default=Language.EN)
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=Role.choices,
+        default=Role.CUSTOMER,
+        db_index=True,
+    )
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=Language.choices,
+        default=Language.EN,
+    )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     # Customer attributes (the exchange's own account data).
-    exchange_uid = models.CharField(_("exchange UID"), max_length=64, unique=True, null=True, blank=True)
+    exchange_uid = models.CharField(
+        _("exchange UID"), max_length=64, unique=True, null=True, blank=True
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    vip_tier = models.PositiveSmallIntegerField(_("VIP tier"), choices=VipTier.choices, default=VipTier.REGULAR)
-    kyc_level = models.PositiveSmallIntegerField(_("KYC level"), choices=KycLevel.choices, default=KycLevel.NONE)
+    vip_tier = models.PositiveSmallIntegerField(
+        _("VIP tier"), choices=VipTier.choices, default=VipTier.REGULAR
+    )
+    kyc_level = models.PositiveSmallIntegerField(
+        _("KYC level"), choices=KycLevel.choices, default=KycLevel.NONE
+    )
     email_verified = models.BooleanField(_("email verified"), default=False)
     # Staff attributes.
     skills_languages = models.JSONField(_("languages spoken"), default=list, blank=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -93,7 +118,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email
 
     @property
-    def is_staff(self) -> bool:  # type: ignore[override]
+    def is_staff(self) -> bool:
         """Django's admin flag: staff roles only."""
         return self.role in STAFF_ROLES
 
@@ -133,7 +158,9 @@ class Team(models.Model):
         return self.name_en
 
     def display_name(self, language: str) -> str:
-        return self.name_zh if language.startswith("zh") and self.name_zh else self.name_en
+        return (
+            self.name_zh if language.startswith("zh") and self.name_zh else self.name_en
+        )
 
 
 class Membership(models.Model):
@@ -144,7 +171,9 @@ class Membership(models.Model):
     is_lead = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "team"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="membership_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"

@@ -30,15 +30,17 @@ def home_for(user: User) -> str:
 
 def _next_url(request: HttpRequest, user: User) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return home_for(user)
 
 
 def _too_many_attempts(key: str) -> bool:
-    count = cache.get_or_set(key, 0, 600)
+    count: int = cache.get_or_set(key, 0, 600) or 0
     cache.incr(key)
-    return bool(count >= LOGIN_ATTEMPTS_PER_10_MIN)
+    return count >= LOGIN_ATTEMPTS_PER_10_MIN
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,16 +49,29 @@ def login_view(request: HttpRequest) -> HttpResponse:
     link_form = LoginLinkForm()
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        if _too_many_attempts(f"login:{email}") or _too_many_attempts(f"login-ip:{_client_ip(request)}"):
-            form.add_error(None, _("Too many attempts. Wait ten minutes or sign in with an emailed link."))
+        if _too_many_attempts(f"login:{email}") or _too_many_attempts(
+            f"login-ip:{_client_ip(request)}"
+        ):
+            form.add_error(
+                None,
+                _(
+                    "Too many attempts. Wait ten minutes or sign in with an emailed link."
+                ),
+            )
         else:
-            user = authenticate(request, email=email, password=form.cleaned_data["password"])
+            user = authenticate(
+                request, email=email, password=form.cleaned_data["password"]
+            )
             if user is None:
                 form.add_error(None, _("Email or password is not correct."))
             else:
                 login(request, user)
-                return redirect(_next_url(request, user))  # type: ignore[arg-type]
-    return render(request, "accounts/login.html", {"form": form, "link_form": link_form, "next": request.GET.get("next", "")})
+                return redirect(_next_url(request, user))
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "link_form": link_form, "next": request.GET.get("next", "")},
+    )
 
 
 @require_POST
@@ -65,11 +80,23 @@ def login_link_request(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         email = form.cleaned_data["email"].lower()
         if not _too_many_attempts(f"link:{email}"):
-            services.login_link_send(email=email, ip_address=_client_ip(request) or None)
+            services.login_link_send(
+                email=email, ip_address=_client_ip(request) or None
+            )
         # The same answer whether or not the address has an account.
-        messages.info(request, _("If an account uses this address, a sign-in link is on its way. It expires in 15 minutes."))
+        messages.info(
+            request,
+            _(
+                "If an account uses this address, a sign-in link is on its way. It expires in 15 minutes."
+            ),
+        )
         return redirect("accounts:login")
-    return render(request, "accounts/login.html", {"form": LoginForm(), "link_form": form}, status=400)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": LoginForm(), "link_form": form},
+        status=400,
+    )
 
 
 @require_http_methods(["GET", "POST"])

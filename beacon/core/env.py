@@ -18,7 +18,9 @@ def _raw(name: str) -> str | None:
         try:
             return Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE={file_name!r} cannot be read: {exc.strerror}. Point it at a readable file.") from exc
+            raise ImproperlyConfigured(
+                f"{name}_FILE={file_name!r} cannot be read: {exc.strerror}. Point it at a readable file."
+            ) from exc
     return os.environ.get(name)
 
 
@@ -46,7 +48,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     try:
         number = int(value)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number. Use e.g. {name}={default}.") from exc
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a whole number. Use e.g. {name}={default}."
+        ) from exc
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} is below the minimum {minimum}.")
     return number

@@ -17,10 +17,25 @@ class DomainErrorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
         detail = exception.message
         if exception.fields:
-            detail = " ".join([detail, *(f"{name}: {' '.join(msgs)}" for name, msgs in exception.fields.items())])
-        return render(request, "error.html", {"title": detail, "detail": "", "status": exception.status}, status=exception.status)
+            detail = " ".join(
+                [
+                    detail,
+                    *(
+                        f"{name}: {' '.join(msgs)}"
+                        for name, msgs in exception.fields.items()
+                    ),
+                ]
+            )
+        return render(
+            request,
+            "error.html",
+            {"title": detail, "detail": "", "status": exception.status},
+            status=exception.status,
+        )

@@ -14,7 +14,9 @@ _WORD = re.compile(r"[\w.@:+-]+", re.UNICODE)
 
 @lru_cache(maxsize=1)
 def _warm() -> bool:
-    rjieba.cut("预热")  # First call loads the dictionary; do it once, not inside a request's timing.
+    rjieba.cut(
+        "预热"
+    )  # First call loads the dictionary; do it once, not inside a request's timing.
     return True
 
 

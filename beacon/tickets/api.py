@@ -1,3 +1,569 @@
-from ninja import Router
+"""Tickets API (/api/v1): thin handlers over tickets.queries (reads) and tickets.services (writes).
+
+Access rules live in queries: a ticket the caller may not see is a 404 exactly like a missing
+one; a visible ticket with an action the caller's role may not take is a 403.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.errors import AuthenticationError
+from ninja.params import HeaderEx, P
+from ninja.responses import Status as Respond
+
+from beacon.accounts.models import Language, Role, Team, User
+from beacon.core import chains
+from beacon.core.errors import Invalid, NotFound, PermissionDenied
+from beacon.tickets import queries
+from beacon.tickets.form_fields import FieldType, parse_specs
+from beacon.tickets.models import (
+    Attachment,
+    Category,
+    Channel,
+    EventKind,
+    IdempotencyKey,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from beacon.tickets.schemas import (
+    AttachmentOut,
+    CategoryListOut,
+    CategoryOut,
+    ChoiceOut,
+    CustomerOut,
+    ErrorOut,
+    EventOut,
+    FieldSpecOut,
+    MeOut,
+    MessageIn,
+    MessageOut,
+    NetworkOut,
+    NoteIn,
+    TeamOut,
+    TicketDetailOut,
+    TicketIn,
+    TicketListOut,
+    TicketOut,
+    TicketPatch,
+    TicketQuery,
+    TicketSummaryOut,
+)
+from beacon.tickets.services import reply_add, ticket_create, ticket_update
 
 router = Router(tags=["tickets"])
+
+# Documented error responses; the bodies come from the handlers in beacon/api.py.
+_READ_ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+_WRITE_ERRORS: dict[int, type[ErrorOut]] = {
+    **_READ_ERRORS,
+    403: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+}
+
+
+def _caller(request: HttpRequest) -> User:
+    """The user TokenAuth or SessionAuth authenticated (ninja stores it on request.auth)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise AuthenticationError
+    return user
+
+
+def _ticket_for(user: User, reference: str) -> Ticket:
+    # A path that cannot be a reference is a 404 like any other, without reaching the database
+    # (PostgreSQL refuses NUL characters in a query parameter).
+    if len(reference) > 32 or "\x00" in reference:
+        raise NotFound
+    return queries.ticket_get_for_user(user=user, reference=reference)
+
+
+# --- who am I, categories -------------------------------------------------------------------
+
+
+@router.get("/me", response={200: MeOut, **_READ_ERRORS})
+def me(request: HttpRequest) -> MeOut:
+    """The authenticated user: role, language and teams."""
+    user = _caller(request)
+    teams = Team.objects.filter(memberships__user=user).order_by("name_en")
+    return MeOut(
+        email=user.email,
+        display_name=user.display_name,
+        role=Role(user.role),
+        language=Language(user.language),
+        exchange_uid=user.exchange_uid,
+        teams=[
+            TeamOut(slug=team.slug, name=team.display_name(user.language))
+            for team in teams
+        ],
+    )
+
+
+@router.get("/categories", response={200: CategoryListOut, **_READ_ERRORS})
+def categories(request: HttpRequest) -> CategoryListOut:
+    """Active categories with their structured form fields, and the networks a network field accepts."""
+    language = _caller(request).language
+    zh = language.startswith("zh")
+    networks = [
+        NetworkOut(code=n.code, name=n.name, memo_label=n.memo_label)
+        for n in chains.NETWORKS.values()
+    ]
+    network_choices = [
+        ChoiceOut(value=code, label=name) for code, name in chains.network_choices()
+    ]
+    items = []
+    for category in Category.objects.filter(is_active=True):
+        fields = []
+        for raw, spec in zip(
+            category.form_fields, parse_specs(category.form_fields), strict=True
+        ):
+            if spec.type == FieldType.NETWORK:
+                choices = network_choices
+            else:
+                # Optional label lists run parallel to the values (see tickets/seed.py).
+                labels = (
+                    raw.get("choice_labels_zh" if zh else "choice_labels_en")
+                    or raw.get("choice_labels_en")
+                    or []
+                )
+                choices = [
+                    ChoiceOut(
+                        value=value, label=str(labels[i]) if i < len(labels) else value
+                    )
+                    for i, value in enumerate(spec.choices)
+                ]
+            fields.append(
+                FieldSpecOut(
+                    name=spec.name,
+                    type=spec.type,
+                    required=spec.required,
+                    label=spec.label(language),
+                    label_en=spec.label_en,
+                    label_zh=spec.label_zh,
+                    choices=choices,
+                )
+            )
+        description = (
+            category.description_zh
+            if zh and category.description_zh
+            else category.description_en
+        )
+        items.append(
+            CategoryOut(
+                slug=category.slug,
+                name=category.display_name(language),
+                description=description,
+                is_security=category.is_security,
+                fields=fields,
+            )
+        )
+    return CategoryListOut(items=items, networks=networks)
+
+
+# --- ticket list and create -----------------------------------------------------------------
+
+
+@router.get("/tickets", response={200: TicketListOut, **_READ_ERRORS})
+def list_tickets(request: HttpRequest, filters: Query[TicketQuery]) -> TicketListOut:
+    """Tickets the caller can see, newest first by default; follow `next_cursor` for more."""
+    user = _caller(request)
+    if not user.is_support_staff:
+        # Tags and assignees are internal: filtering on them would let a customer probe them.
+        refused = {
+            name: [_("Only support staff can filter on this.")]
+            for name in ("tag", "assignee")
+            if getattr(filters, name)
+        }
+        if refused:
+            raise PermissionDenied(fields=refused)
+    qs = queries.ticket_list_for_user(
+        user=user,
+        filters=queries.TicketFilter(
+            view=filters.view,
+            status=filters.status or "",
+            priority=filters.priority,
+            channel=filters.channel or "",
+            tag=filters.tag or "",
+            q=filters.q or "",
+            sort=filters.sort,
+        ),
+    )
+    # Slugs and emails are matched through the joins already made, so a filter costs no lookup;
+    # an unknown one simply matches nothing.
+    if filters.team:
+        qs = qs.filter(team__slug=filters.team)
+    if filters.category:
+        qs = qs.filter(category__slug=filters.category)
+    if filters.assignee:
+        qs = qs.filter(assignee__email=filters.assignee.strip().lower())
+    if user.is_support_staff:
+        qs = qs.prefetch_related("tags")
+    page = queries.paginate(
+        qs, sort=filters.sort, cursor=filters.cursor, limit=filters.limit
+    )
+    return TicketListOut(
+        items=[_summary(ticket, user) for ticket in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+_IDEMPOTENCY_KEY = P(
+    alias="Idempotency-Key",
+    min_length=1,
+    max_length=255,
+    description="Repeat a create safely: the same key and body return the first ticket (200) instead of a new one.",
+)
+
+
+@router.post("/tickets", response={200: TicketOut, 201: TicketOut, **_WRITE_ERRORS})
+def create_ticket(
+    request: HttpRequest,
+    payload: TicketIn,
+    idempotency_key: HeaderEx[str | None, _IDEMPOTENCY_KEY] = None,
+) -> Respond[TicketOut]:
+    """Open a ticket. Customers open their own; staff open one for the customer named by
+    `customer_email` or `customer_uid`. Missing required fields do not fail the request: the ticket
+    waits in pending_customer and the customer is asked for them. Invalid values are a 422."""
+    user = _caller(request)
+    if user.is_support_staff and not user.can_write_tickets:
+        raise PermissionDenied(_("Auditors have read-only access."))
+    customer = _customer_for(user, payload)
+    category = (
+        Category.objects.select_related("default_team")
+        .filter(slug=payload.category, is_active=True)
+        .first()
+    )
+    if category is None:
+        raise Invalid(fields={"category": [_("Unknown category.")]})
+    # A replay answers 200 rather than 201, so the client can tell it created nothing.
+    replayed = (
+        bool(idempotency_key)
+        and IdempotencyKey.objects.filter(user=user, key=idempotency_key).exists()
+    )
+    ticket = ticket_create(
+        customer=customer,
+        subject=payload.subject,
+        description=payload.description,
+        category=category,
+        fields=payload.fields,
+        channel=Channel.API,
+        language=payload.language,
+        priority=payload.priority,
+        tags=payload.tags,
+        created_by=user,
+        require_fields=False,
+        idempotency_key=idempotency_key,
+    )
+    _reuse(ticket, category=category, customer=customer, team=category.default_team)
+    tags = (
+        sorted({t.strip().lower() for t in payload.tags if t.strip()})
+        if not replayed
+        else _tag_names(ticket)
+    )
+    return Respond(200 if replayed else 201, _ticket_out(ticket, user, tags=tags))
+
+
+def _customer_for(user: User, payload: TicketIn) -> User:
+    """The customer a create is for: the caller, or for staff the one named in the body."""
+    if user.is_customer:
+        refused = {
+            name: [_("Only support staff can set this.")]
+            for name in ("customer_email", "customer_uid", "priority", "tags")
+            if getattr(payload, name)
+        }
+        if refused:
+            raise PermissionDenied(fields=refused)
+        return user
+    if not payload.customer_email and not payload.customer_uid:
+        raise Invalid(
+            fields={"customer_email": [_("Give the customer's email or exchange UID.")]}
+        )
+    customers = User.objects.filter(role=Role.CUSTOMER, is_active=True)
+    if payload.customer_email:
+        customers = customers.filter(email=payload.customer_email.strip().lower())
+    if payload.customer_uid:
+        customers = customers.filter(exchange_uid=payload.customer_uid.strip())
+    customer = customers.first()
+    if customer is None:
+        field = "customer_email" if payload.customer_email else "customer_uid"
+        raise Invalid(fields={field: [_("No active customer matches this.")]})
+    return customer
+
+
+# --- one ticket -----------------------------------------------------------------------------
+
+
+@router.get("/tickets/{reference}", response={200: TicketDetailOut, **_READ_ERRORS})
+def ticket_detail(request: HttpRequest, reference: str) -> TicketDetailOut:
+    """A ticket with its conversation, history and attachments. Customers never see internal
+    notes or internal history."""
+    user = _caller(request)
+    ticket = _ticket_for(user, reference)
+    # One attachments query for the whole ticket instead of a prefetch per message.
+    messages = list(
+        queries.messages_for_user(user=user, ticket=ticket).prefetch_related(None)
+    )
+    events = list(queries.events_for_user(user=user, ticket=ticket))
+    attachments = Attachment.objects.filter(ticket=ticket).order_by("created_at", "id")
+    if not user.is_support_staff:
+        attachments = attachments.exclude(message__kind=MessageKind.NOTE)
+    by_message: dict[int | None, list[AttachmentOut]] = defaultdict(list)
+    all_attachments = []
+    for attachment in attachments:
+        out = _attachment_out(attachment)
+        by_message[attachment.message_id].append(out)
+        all_attachments.append(out)
+    return TicketDetailOut(
+        **_ticket_fields(
+            ticket, user, tags=_tag_names(ticket) if user.is_support_staff else []
+        ),
+        messages=[
+            _message_out(message, ticket, by_message.get(message.pk, []))
+            for message in messages
+        ],
+        events=[_event_out(event) for event in events],
+        attachments=all_attachments,
+    )
+
+
+@router.patch("/tickets/{reference}", response={200: TicketOut, **_WRITE_ERRORS})
+def update_ticket(
+    request: HttpRequest, reference: str, payload: TicketPatch
+) -> TicketOut:
+    """Change status, priority, category, team, assignee or tags (support staff who can write)."""
+    user = _caller(request)
+    ticket = _ticket_for(user, reference)
+    if not user.can_write_tickets:
+        raise PermissionDenied(
+            _("Auditors have read-only access.") if user.is_support_staff else None
+        )
+    sent = payload.model_fields_set
+    changes: dict[str, Any] = {
+        name: getattr(payload, name)
+        for name in ("status", "priority", "tags")
+        if name in sent
+    }
+    errors: dict[str, list[str]] = {}
+    # An empty string counts as null: for team and assignee it clears them, for category it is refused by the service.
+    lookups: dict[str, tuple[QuerySet[Any], str, str]] = {
+        "category": (Category.objects.all(), "slug", _("Unknown category.")),
+        "team": (Team.objects.all(), "slug", _("Unknown team.")),
+        "assignee": (User.objects.all(), "email", _("No user has this email.")),
+    }
+    for name, (candidates, key, unknown) in lookups.items():
+        if name not in sent:
+            continue
+        value = (getattr(payload, name) or "").strip()
+        if name == "assignee":
+            value = value.lower()
+        changes[name] = candidates.filter(**{key: value}).first() if value else None
+        if value and changes[name] is None:
+            errors[name] = [unknown]
+    if errors:
+        raise Invalid(fields=errors)
+    updated = ticket_update(ticket=ticket, actor=user, changes=changes)
+    _reuse(
+        updated,
+        **{
+            name: getattr(ticket, name)
+            for name in (
+                "category",
+                "team",
+                "assignee",
+                "customer",
+                "merged_into",
+                "follow_up_of",
+            )
+        },
+    )
+    tags = sorted(changes["tags"]) if "tags" in changes else _tag_names(updated)
+    return _ticket_out(updated, user, tags=tags)
+
+
+@router.post(
+    "/tickets/{reference}/replies", response={201: MessageOut, **_WRITE_ERRORS}
+)
+def add_reply(
+    request: HttpRequest, reference: str, payload: MessageIn
+) -> Respond[MessageOut]:
+    """Reply to the customer, or as the customer. A customer's reply to a closed ticket opens a
+    linked follow-up; the response's `ticket` then names the follow-up."""
+    user = _caller(request)
+    ticket = _ticket_for(user, reference)
+    refused: dict[str, list[str]] = {}
+    if user.is_customer and payload.status is not None:
+        refused["status"] = [_("Only support staff can set this.")]
+    if not user.is_customer and payload.fields is not None:
+        refused["fields"] = [_("Only customers can send this.")]
+    if refused:
+        raise PermissionDenied(fields=refused)
+    message = reply_add(
+        ticket=ticket,
+        author=user,
+        body=payload.body,
+        channel=Channel.API,
+        fields=payload.fields,
+        set_status=payload.status,
+    )
+    return Respond(201, _message_out(message, message.ticket, []))
+
+
+@router.post("/tickets/{reference}/notes", response={201: MessageOut, **_WRITE_ERRORS})
+def add_note(
+    request: HttpRequest, reference: str, payload: NoteIn
+) -> Respond[MessageOut]:
+    """Add an internal note (support staff only; customers never see notes)."""
+    user = _caller(request)
+    ticket = _ticket_for(user, reference)
+    if not user.is_support_staff:
+        raise PermissionDenied
+    message = reply_add(
+        ticket=ticket,
+        author=user,
+        body=payload.body,
+        kind=MessageKind.NOTE,
+        channel=Channel.API,
+        set_status=payload.status,
+    )
+    return Respond(201, _message_out(message, message.ticket, []))
+
+
+# --- building responses ---------------------------------------------------------------------
+
+
+def _reuse(ticket: Ticket, **related: Model | None) -> None:
+    """Give `ticket` related objects already loaded elsewhere in this request, where they are
+    still the ones it points to, so building the response does not fetch them again."""
+    for name, value in related.items():
+        field = Ticket._meta.get_field(name)
+        if field.is_cached(ticket):  # type: ignore[union-attr]
+            continue
+        if getattr(ticket, f"{name}_id") == (value.pk if value is not None else None):
+            field.set_cached_value(ticket, value)  # type: ignore[union-attr]
+
+
+def _tag_names(ticket: Ticket) -> list[str]:
+    return sorted(tag.name for tag in ticket.tags.all())
+
+
+def _person(user: User | None) -> str | None:
+    if user is None:
+        return None
+    return user.display_name or user.email.split("@")[0]
+
+
+def _summary_fields(
+    ticket: Ticket, viewer: User, tags: Iterable[str]
+) -> dict[str, Any]:
+    staff = viewer.is_support_staff
+    customer = ticket.customer
+    return {
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "channel": ticket.channel,
+        "language": ticket.language,
+        "category": ticket.category.slug,
+        "category_name": ticket.category.display_name(viewer.language),
+        "team": ticket.team.slug if ticket.team is not None else None,
+        "assignee": ticket.assignee.email
+        if staff and ticket.assignee is not None
+        else None,
+        "customer": CustomerOut(
+            email=customer.email,
+            display_name=customer.display_name,
+            exchange_uid=customer.exchange_uid,
+        ),
+        "tags": list(tags) if staff else [],
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "first_response_at": ticket.first_response_at,
+        "solved_at": ticket.solved_at,
+        "closed_at": ticket.closed_at,
+    }
+
+
+def _summary(ticket: Ticket, viewer: User) -> TicketSummaryOut:
+    # Tags were prefetched for staff; customers never get them.
+    tags = (
+        sorted(tag.name for tag in ticket.tags.all()) if viewer.is_support_staff else []
+    )
+    return TicketSummaryOut(**_summary_fields(ticket, viewer, tags))
+
+
+def _ticket_fields(
+    ticket: Ticket, viewer: User, *, tags: Iterable[str]
+) -> dict[str, Any]:
+    return {
+        **_summary_fields(ticket, viewer, tags),
+        "description": ticket.description,
+        "fields": ticket.fields,
+        "missing_fields": ticket.missing_fields,
+        "merged_into": ticket.merged_into.reference
+        if ticket.merged_into is not None
+        else None,
+        "follow_up_of": ticket.follow_up_of.reference
+        if ticket.follow_up_of is not None
+        else None,
+        "rating": ticket.rating,
+    }
+
+
+def _ticket_out(ticket: Ticket, viewer: User, *, tags: Iterable[str]) -> TicketOut:
+    return TicketOut(**_ticket_fields(ticket, viewer, tags=tags))
+
+
+def _attachment_out(attachment: Attachment) -> AttachmentOut:
+    return AttachmentOut(
+        name=attachment.original_name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        # Served by the attachment download page, which checks access again.
+        url=f"/attachments/{attachment.token}/",
+        created_at=attachment.created_at,
+    )
+
+
+def _message_out(
+    message: Message, ticket: Ticket, attachments: list[AttachmentOut]
+) -> MessageOut:
+    return MessageOut(
+        ticket=ticket.reference,
+        ticket_status=Status(ticket.status),
+        kind=MessageKind(message.kind),
+        body=message.body,
+        from_customer=message.from_customer,
+        author=_person(message.author),
+        channel=Channel(message.channel),
+        created_at=message.created_at,
+        attachments=attachments,
+    )
+
+
+def _event_out(event: TicketEvent) -> EventOut:
+    return EventOut(
+        kind=EventKind(event.kind),
+        field=event.field,
+        old_value=event.old_value,
+        new_value=event.new_value,
+        actor=_person(event.actor),
+        public=event.public,
+        created_at=event.created_at,
+    )

@@ -25,13 +25,21 @@ ALLOWED_BINARY = {
     "application/zip": ".zip",
 }
 TEXT_TYPE = "text/plain"
-_MARKUP_MARKERS = (b"<html", b"<!doctype", b"<svg", b"<script", b"<?xml", b"<body", b"<iframe")
+_MARKUP_MARKERS = (
+    b"<html",
+    b"<!doctype",
+    b"<svg",
+    b"<script",
+    b"<?xml",
+    b"<body",
+    b"<iframe",
+)
 SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True)
 class CheckedFile:
-    upload: UploadedFile
+    upload: UploadedFile[bytes]
     name: str
     content_type: str
     size: int
@@ -55,22 +63,34 @@ def _looks_like_text(head: bytes) -> bool:
 def safe_name(name: str, content_type: str) -> str:
     """A display name without path parts or control characters, ending in an extension that matches the content."""
     base = PurePath(name.replace("\\", "/")).name
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"/|?*')[:120].strip(". ") or "file"
+    base = (
+        "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"/|?*')[
+            :120
+        ].strip(". ")
+        or "file"
+    )
     extension = ALLOWED_BINARY.get(content_type, ".txt")
     stem = base.rsplit(".", 1)[0] if "." in base else base
     return f"{stem}{extension}"
 
 
-def check_upload(upload: UploadedFile) -> CheckedFile:
+def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     """Refuse oversized or disallowed files with a message the customer can act on."""
     size = upload.size or 0
     if size > settings.ATTACHMENT_MAX_BYTES:
         raise TooLarge(
-            _("%(name)s is larger than %(limit)s MB.") % {"name": upload.name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            _("%(name)s is larger than %(limit)s MB.")
+            % {
+                "name": upload.name,
+                "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+            },
             fields={"attachments": [_("File too large.")]},
         )
     if size == 0:
-        raise Invalid(_("%(name)s is empty.") % {"name": upload.name}, fields={"attachments": [_("Empty file.")]})
+        raise Invalid(
+            _("%(name)s is empty.") % {"name": upload.name},
+            fields={"attachments": [_("Empty file.")]},
+        )
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
@@ -81,7 +101,10 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
         content_type = TEXT_TYPE
     else:
         raise Invalid(
-            _("%(name)s is not an accepted file type. Attach images (PNG, JPEG, GIF, WebP), PDF, ZIP or plain text.") % {"name": upload.name},
+            _(
+                "%(name)s is not an accepted file type. Attach images (PNG, JPEG, GIF, WebP), PDF, ZIP or plain text."
+            )
+            % {"name": upload.name},
             code="file_type",
             fields={"attachments": [_("File type not accepted.")]},
         )
@@ -99,10 +122,11 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     )
 
 
-def check_uploads(uploads: list[UploadedFile]) -> list[CheckedFile]:
+def check_uploads(uploads: list[UploadedFile[bytes]]) -> list[CheckedFile]:
     if len(uploads) > settings.ATTACHMENT_MAX_FILES:
         raise Invalid(
-            _("Attach at most %(count)s files.") % {"count": settings.ATTACHMENT_MAX_FILES},
+            _("Attach at most %(count)s files.")
+            % {"count": settings.ATTACHMENT_MAX_FILES},
             fields={"attachments": [_("Too many files.")]},
         )
     return [check_upload(upload) for upload in uploads]

@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+"""Console pages for support staff, mounted at /console/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from beacon.tickets.console import lists, pages
 
 app_name = "console"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", lists.ticket_list, name="index"),
+    path("bulk/", lists.ticket_bulk, name="bulk"),
+    path("t/<str:reference>/", pages.ticket_page, name="ticket"),
+    path("t/<str:reference>/reply/", pages.reply, name="ticket-reply"),
+    path("t/<str:reference>/properties/", pages.properties, name="ticket-properties"),
+    path("t/<str:reference>/macro/", pages.macro_preview, name="ticket-macro"),
+    path(
+        "t/<str:reference>/macro/apply/", pages.macro_apply, name="ticket-macro-apply"
+    ),
+    path("t/<str:reference>/merge/", pages.merge, name="ticket-merge"),
+    path("t/<str:reference>/link/", pages.link, name="ticket-link"),
+    path("audit/", include("beacon.audit.urls")),
+]

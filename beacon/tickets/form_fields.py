@@ -42,7 +42,11 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
 
     def label(self, language: str) -> str:
-        return self.label_zh if language.startswith("zh") and self.label_zh else self.label_en
+        return (
+            self.label_zh
+            if language.startswith("zh") and self.label_zh
+            else self.label_en
+        )
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> FieldSpec:
@@ -90,7 +94,9 @@ def check_fields(specs: list[FieldSpec], submitted: dict[str, Any]) -> FieldChec
     network_code = values.get("network", "")
     for spec in specs:
         value = values.get(spec.name, "")
-        required = spec.required or (spec.type == FieldType.MEMO and _needs_memo(values))
+        required = spec.required or (
+            spec.type == FieldType.MEMO and _needs_memo(values)
+        )
         if not value:
             if required:
                 missing.append(spec.name)
@@ -101,7 +107,9 @@ def check_fields(specs: list[FieldSpec], submitted: dict[str, Any]) -> FieldChec
     return FieldCheck(values=values, missing=missing, errors=errors)
 
 
-def _check_one(spec: FieldSpec, value: str, network_code: str, values: dict[str, str]) -> str | None:
+def _check_one(
+    spec: FieldSpec, value: str, network_code: str, values: dict[str, str]
+) -> str | None:
     if spec.type == FieldType.COIN:
         if not chains.is_coin_symbol(value):
             return _("Enter a coin symbol such as USDT or BTC.")
@@ -117,12 +125,25 @@ def _check_one(spec: FieldSpec, value: str, network_code: str, values: dict[str,
         network = chains.get_network(network_code)
         if network is None:
             return None  # The network field reports its own error; nothing to check against.
-        if spec.type == FieldType.TXID and not chains.validate_txid(network.code, value):
-            return _("This is not a valid transaction hash (TxID) on %(network)s.") % {"network": network.name}
-        if spec.type == FieldType.ADDRESS and not chains.validate_address(network.code, value):
-            return _("This is not a valid %(network)s address (the checksum does not match).") % {"network": network.name}
-        if spec.type == FieldType.MEMO and not chains.validate_memo(network.code, value):
-            return _("This is not a valid %(label)s for %(network)s.") % {"label": network.memo_label or "memo", "network": network.name}
+        if spec.type == FieldType.TXID and not chains.validate_txid(
+            network.code, value
+        ):
+            return _("This is not a valid transaction hash (TxID) on %(network)s.") % {
+                "network": network.name
+            }
+        if spec.type == FieldType.ADDRESS and not chains.validate_address(
+            network.code, value
+        ):
+            return _(
+                "This is not a valid %(network)s address (the checksum does not match)."
+            ) % {"network": network.name}
+        if spec.type == FieldType.MEMO and not chains.validate_memo(
+            network.code, value
+        ):
+            return _("This is not a valid %(label)s for %(network)s.") % {
+                "label": network.memo_label or "memo",
+                "network": network.name,
+            }
         return None
     if spec.type == FieldType.AMOUNT:
         try:

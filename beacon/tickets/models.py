@@ -46,10 +46,17 @@ class Category(models.Model):
     name_zh = models.CharField(max_length=100, blank=True)
     description_en = models.CharField(max_length=300, blank=True)
     description_zh = models.CharField(max_length=300, blank=True)
-    default_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    default_priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P3)
+    default_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.P3
+    )
     form_fields = models.JSONField(default=list, blank=True)
-    is_security = models.BooleanField(default=False, help_text="Security emergencies (compromised account, unauthorised withdrawal).")
+    is_security = models.BooleanField(
+        default=False,
+        help_text="Security emergencies (compromised account, unauthorised withdrawal).",
+    )
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100)
 
@@ -61,7 +68,9 @@ class Category(models.Model):
         return self.name_en
 
     def display_name(self, language: str) -> str:
-        return self.name_zh if language.startswith("zh") and self.name_zh else self.name_en
+        return (
+            self.name_zh if language.startswith("zh") and self.name_zh else self.name_en
+        )
 
 
 class Tag(models.Model):
@@ -82,19 +91,49 @@ class Ticket(models.Model):
     reference = models.CharField(max_length=16, unique=True)
     subject = models.CharField(max_length=200)
     description = models.TextField()
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets")
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, default=Channel.WEB
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tickets"
+    )
     fields = models.JSONField(default=dict, blank=True)
     missing_fields = models.JSONField(default=list, blank=True)
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P3)
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.P3
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets")
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets"
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
-    language = models.CharField(max_length=10, choices=Language.choices, default=Language.EN)
-    follow_up_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets")
+    language = models.CharField(
+        max_length=10, choices=Language.choices, default=Language.EN
+    )
+    follow_up_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_tickets",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -109,15 +148,29 @@ class Ticket(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [
-            models.Index(fields=["team", "status", "-created_at"], name="ticket_team_status_idx"),
-            models.Index(fields=["assignee", "status", "-created_at"], name="ticket_assignee_status_idx"),
-            models.Index(fields=["customer", "-created_at"], name="ticket_customer_idx"),
+            models.Index(
+                fields=["team", "status", "-created_at"], name="ticket_team_status_idx"
+            ),
+            models.Index(
+                fields=["assignee", "status", "-created_at"],
+                name="ticket_assignee_status_idx",
+            ),
+            models.Index(
+                fields=["customer", "-created_at"], name="ticket_customer_idx"
+            ),
             models.Index(fields=["status", "-created_at"], name="ticket_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(priority__gte=1, priority__lte=4), name="ticket_priority_range"),
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="ticket_rating_range"),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=4),
+                name="ticket_priority_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True)
+                | models.Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,17 +190,31 @@ class MessageKind(models.TextChoices):
 class Message(models.Model):
     """One entry in a ticket's conversation. Notes are never shown to customers."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    kind = models.CharField(max_length=10, choices=MessageKind.choices, default=MessageKind.REPLY)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(
+        max_length=10, choices=MessageKind.choices, default=MessageKind.REPLY
+    )
     from_customer = models.BooleanField(default=False)
     body = models.TextField()
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, default=Channel.WEB
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("created_at", "id")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.ticket_id}"
@@ -160,15 +227,25 @@ class Message(models.Model):
 class Attachment(models.Model):
     """An uploaded file, stored under DATA_DIR (outside the web root) and served only after an access check."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
     token = models.CharField(max_length=32, unique=True)
     file = models.FileField(upload_to="t/%Y/%m/")
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -196,17 +273,27 @@ class TicketEvent(models.Model):
     """Append-only history: who changed what, when, from which value to which."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     field = models.CharField(max_length=32, blank=True)
     old_value = models.CharField(max_length=255, blank=True)
     new_value = models.CharField(max_length=255, blank=True)
-    public = models.BooleanField(default=True, help_text="Shown on the customer's timeline.")
+    public = models.BooleanField(
+        default=True, help_text="Shown on the customer's timeline."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("created_at", "id")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.field} on {self.ticket_id}"
@@ -221,13 +308,23 @@ class LinkKind(models.TextChoices):
 class TicketLink(models.Model):
     """A directed link between two tickets."""
 
-    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
-    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
-    kind = models.CharField(max_length=16, choices=LinkKind.choices, default=LinkKind.RELATED)
+    source = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="links_out"
+    )
+    target = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="links_in"
+    )
+    kind = models.CharField(
+        max_length=16, choices=LinkKind.choices, default=LinkKind.RELATED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "target", "kind"], name="ticketlink_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "kind"], name="ticketlink_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.kind} {self.target_id}"
@@ -237,7 +334,14 @@ class Macro(models.Model):
     """A canned reply with placeholders (e.g. {{ customer.name }}, {{ ticket.reference }}) per language, plus optional field changes."""
 
     name = models.CharField(max_length=100)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="macros", help_text="Empty: available to every team.")
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="macros",
+        help_text="Empty: available to every team.",
+    )
     body_en = models.TextField()
     body_zh = models.TextField(blank=True)
     set_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -251,20 +355,26 @@ class Macro(models.Model):
         return self.name
 
     def body_for(self, language: str) -> str:
-        return self.body_zh if language.startswith("zh") and self.body_zh else self.body_en
+        return (
+            self.body_zh if language.startswith("zh") and self.body_zh else self.body_en
+        )
 
 
 class IdempotencyKey(models.Model):
     """Remembers an API create so a retried request returns the same ticket."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")
+        ]
 
     def __str__(self) -> str:
         return self.key

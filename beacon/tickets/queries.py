@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 from beacon.accounts.models import Role, User
 from beacon.core.errors import Invalid, NotFound
 from beacon.core.text import tokens
-from beacon.tickets.models import Attachment, Macro, Message, MessageKind, Status, Ticket, TicketEvent
+from beacon.tickets.models import (
+    Attachment,
+    Macro,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 from beacon.tickets.reference import normalise_reference
 
 
@@ -31,7 +39,7 @@ def team_ids_of(user: User) -> list[int]:
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """The base queryset of every ticket read."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_active:
         return Ticket.objects.none()
     if user.role in (Role.ADMIN, Role.AUDITOR):
         return Ticket.objects.all()
@@ -43,7 +51,9 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
 def ticket_get_for_user(*, user: User, reference: str) -> Ticket:
     ticket = (
         tickets_visible_to(user)
-        .select_related("category", "team", "assignee", "customer", "merged_into", "follow_up_of")
+        .select_related(
+            "category", "team", "assignee", "customer", "merged_into", "follow_up_of"
+        )
         .filter(reference=reference.strip().upper())
         .first()
     )
@@ -54,7 +64,11 @@ def ticket_get_for_user(*, user: User, reference: str) -> Ticket:
 
 def messages_for_user(*, user: User, ticket: Ticket) -> QuerySet[Message]:
     """A ticket's conversation; notes are dropped for customers (and for anyone not staff)."""
-    messages = Message.objects.filter(ticket=ticket).select_related("author").prefetch_related("attachments")
+    messages = (
+        Message.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
     if not user.is_support_staff:
         messages = messages.exclude(kind=MessageKind.NOTE)
     return messages.order_by("created_at", "id")
@@ -76,7 +90,11 @@ def attachment_get_for_user(*, user: User, token: str) -> Attachment:
     )
     if attachment is None:
         raise NotFound
-    if not user.is_support_staff and attachment.message is not None and attachment.message.kind == MessageKind.NOTE:
+    if (
+        not user.is_support_staff
+        and attachment.message is not None
+        and attachment.message.kind == MessageKind.NOTE
+    ):
         raise NotFound
     return attachment
 
@@ -132,13 +150,27 @@ def ticket_list_for_user(*, user: User, filters: TicketFilter) -> QuerySet[Ticke
     """Tickets for a console or API list: visible ones, narrowed by view, filters and text search."""
     qs = tickets_visible_to(user)
     if filters.view == View.MINE:
-        qs = qs.filter(assignee=user).filter(status__in=[Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD])
+        qs = qs.filter(assignee=user).filter(
+            status__in=[
+                Status.NEW,
+                Status.OPEN,
+                Status.PENDING_CUSTOMER,
+                Status.ON_HOLD,
+            ]
+        )
     elif filters.view == View.UNASSIGNED:
         qs = qs.filter(assignee__isnull=True, status__in=[Status.NEW, Status.OPEN])
     elif filters.view == View.PENDING:
         qs = qs.filter(status=Status.PENDING_CUSTOMER)
     elif filters.view == View.ACTIVE:
-        qs = qs.filter(status__in=[Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD])
+        qs = qs.filter(
+            status__in=[
+                Status.NEW,
+                Status.OPEN,
+                Status.PENDING_CUSTOMER,
+                Status.ON_HOLD,
+            ]
+        )
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.priority:
@@ -155,7 +187,9 @@ def ticket_list_for_user(*, user: User, filters: TicketFilter) -> QuerySet[Ticke
         qs = qs.filter(tags__name=filters.tag.lower())
     if filters.q:
         qs = apply_search(qs, filters.q)
-    return qs.select_related("category", "team", "assignee", "customer").order_by(*SORT_FIELDS[filters.sort])
+    return qs.select_related("category", "team", "assignee", "customer").order_by(
+        *SORT_FIELDS[filters.sort]
+    )
 
 
 def apply_search(qs: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
@@ -168,7 +202,9 @@ def apply_search(qs: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
         return qs.filter(customer__email=text.lower())
     if text.isdigit() and len(text) >= 5:
         return qs.filter(Q(customer__exchange_uid=text) | Q(search_text__contains=text))
-    from beacon.tickets import search  # Local: the search backend depends on the database vendor.
+    from beacon.tickets import (
+        search,  # Local: the search backend depends on the database vendor.
+    )
 
     return search.filter_text(qs, tokens(text))
 
@@ -189,18 +225,30 @@ def _encode(values: tuple[Any, ...]) -> str:
 
 def _decode(cursor: str) -> list[str]:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+        return (
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            .decode()
+            .split("|")
+        )
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise Invalid(_("The cursor is not valid. Start again from the first page."), code="bad_cursor") from exc
+        raise Invalid(
+            _("The cursor is not valid. Start again from the first page."),
+            code="bad_cursor",
+        ) from exc
 
 
-def paginate(qs: QuerySet[Ticket], *, sort: Sort, cursor: str | None, limit: int) -> Page:
+def paginate(
+    qs: QuerySet[Ticket], *, sort: Sort, cursor: str | None, limit: int
+) -> Page:
     """Keyset pagination on the sort key plus id: stable under inserts, cheap on deep pages."""
     order = SORT_FIELDS[sort]
     if cursor:
         parts = _decode(cursor)
         if len(parts) != len(order):
-            raise Invalid(_("The cursor is not valid. Start again from the first page."), code="bad_cursor")
+            raise Invalid(
+                _("The cursor is not valid. Start again from the first page."),
+                code="bad_cursor",
+            )
         qs = qs.filter(_after(order, parts))
     rows = list(qs[: limit + 1])
     more = len(rows) > limit
@@ -212,7 +260,12 @@ def paginate(qs: QuerySet[Ticket], *, sort: Sort, cursor: str | None, limit: int
     return Page(items=rows, next_cursor=next_cursor)
 
 
-_ATTRS = {"created_at": "created_at", "updated_at": "updated_at", "priority": "priority", "id": "id"}
+_ATTRS = {
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "priority": "priority",
+    "id": "id",
+}
 
 
 def _attr(order_field: str) -> str:
@@ -226,7 +279,10 @@ def _parse(field: str, raw: str) -> Any:
             return datetime.fromisoformat(raw)
         return int(raw)
     except ValueError as exc:
-        raise Invalid(_("The cursor is not valid. Start again from the first page."), code="bad_cursor") from exc
+        raise Invalid(
+            _("The cursor is not valid. Start again from the first page."),
+            code="bad_cursor",
+        ) from exc
 
 
 def _after(order: tuple[str, ...], parts: list[str]) -> Q:

@@ -18,7 +18,9 @@ def new_reference() -> str:
 
 def normalise_reference(text: str) -> str | None:
     """The reference in `text` (upper-cased, common look-alikes mapped), or None."""
-    candidate = text.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    candidate = (
+        text.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    )
     candidate = candidate.replace("8X-", "BX-")
     match = REFERENCE_RE.search(candidate)
     return match.group(0) if match else None

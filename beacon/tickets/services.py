@@ -61,7 +61,10 @@ def _require_writer(actor: User) -> None:
 
 def _require_open(ticket: Ticket) -> None:
     if ticket.status == Status.CLOSED:
-        raise Conflict(_("This ticket is closed and can no longer be changed."), code="ticket_closed")
+        raise Conflict(
+            _("This ticket is closed and can no longer be changed."),
+            code="ticket_closed",
+        )
 
 
 def _clean_text(value: str, *, field: str, limit: int) -> str:
@@ -69,17 +72,39 @@ def _clean_text(value: str, *, field: str, limit: int) -> str:
     if not text:
         raise Invalid(fields={field: [_("This field is required.")]})
     if len(text) > limit:
-        raise Invalid(fields={field: [_("At most %(limit)s characters.") % {"limit": limit}]})
+        raise Invalid(
+            fields={field: [_("At most %(limit)s characters.") % {"limit": limit}]}
+        )
     return text
 
 
-def _event(ticket: Ticket, actor: User | None, kind: str, field: str = "", old: Any = "", new: Any = "", *, public: bool = True) -> TicketEvent:
+def _event(
+    ticket: Ticket,
+    actor: User | None,
+    kind: str,
+    field: str = "",
+    old: Any = "",
+    new: Any = "",
+    *,
+    public: bool = True,
+) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, actor=actor, kind=kind, field=field, old_value=str(old)[:255], new_value=str(new)[:255], public=public
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        field=field,
+        old_value=str(old)[:255],
+        new_value=str(new)[:255],
+        public=public,
     )
 
 
-def _store_attachments(ticket: Ticket, message: Message | None, files: Sequence[CheckedFile], actor: User | None) -> list[Attachment]:
+def _store_attachments(
+    ticket: Ticket,
+    message: Message | None,
+    files: Sequence[CheckedFile],
+    actor: User | None,
+) -> list[Attachment]:
     stored = []
     for checked in files:
         attachment = Attachment(
@@ -93,32 +118,57 @@ def _store_attachments(ticket: Ticket, message: Message | None, files: Sequence[
             uploaded_by=actor,
         )
         # Stored under a random name: the customer's file name never reaches the file system.
-        attachment.file.save(f"{checked.token}{checked.name[checked.name.rfind('.') :]}", checked.upload, save=False)
+        attachment.file.save(
+            f"{checked.token}{checked.name[checked.name.rfind('.') :]}",
+            checked.upload,
+            save=False,
+        )
         attachment.save()
         stored.append(attachment)
     if stored:
-        _event(ticket, actor, EventKind.ATTACHED, "attachments", "", ", ".join(a.original_name for a in stored), public=message is None or message.is_public)
+        _event(
+            ticket,
+            actor,
+            EventKind.ATTACHED,
+            "attachments",
+            "",
+            ", ".join(a.original_name for a in stored),
+            public=message is None or message.is_public,
+        )
     return stored
 
 
 def _refresh_search_text(ticket: Ticket) -> None:
-    replies = Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.NOTE).values_list("body", flat=True)
-    ticket.search_text = search_text(ticket.reference, ticket.subject, ticket.description, *replies)
+    replies = (
+        Message.objects.filter(ticket=ticket)
+        .exclude(kind=MessageKind.NOTE)
+        .values_list("body", flat=True)
+    )
+    ticket.search_text = search_text(
+        ticket.reference, ticket.subject, ticket.description, *replies
+    )
 
 
 def missing_fields_message(ticket: Ticket) -> str:
     """A fixed text in the ticket's language naming exactly the fields still needed."""
     specs = {spec.name: spec for spec in parse_specs(ticket.category.form_fields)}
     with translation.override(ticket.language):
-        labels = [specs[name].label(ticket.language) if name in specs else name for name in ticket.missing_fields]
-        return _("To continue we need the following information: %(fields)s. Please reply with these details.") % {"fields": ", ".join(labels)}
+        labels = [
+            specs[name].label(ticket.language) if name in specs else name
+            for name in ticket.missing_fields
+        ]
+        return _(
+            "To continue we need the following information: %(fields)s. Please reply with these details."
+        ) % {"fields": ", ".join(labels)}
 
 
 # --- create --------------------------------------------------------------------------------
 
 
 def _request_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 def ticket_create(
@@ -132,7 +182,7 @@ def ticket_create(
     language: str | None = None,
     priority: int | None = None,
     tags: Iterable[str] = (),
-    uploads: Sequence[UploadedFile] = (),
+    uploads: Sequence[UploadedFile[bytes]] = (),
     created_by: User | None = None,
     require_fields: bool = True,
     idempotency_key: str | None = None,
@@ -168,7 +218,16 @@ def ticket_create(
     request_hash = ""
     if idempotency_key:
         request_hash = _request_hash(
-            {"customer": customer.pk, "subject": subject, "description": description, "category": category.pk, "fields": check.values, "channel": channel, "priority": priority, "tags": sorted(clean_tags)}
+            {
+                "customer": customer.pk,
+                "subject": subject,
+                "description": description,
+                "category": category.pk,
+                "fields": check.values,
+                "channel": channel,
+                "priority": priority,
+                "tags": sorted(clean_tags),
+            }
         )
         existing = _idempotent_replay(actor, idempotency_key, request_hash)
         if existing is not None:
@@ -191,7 +250,12 @@ def ticket_create(
                 files=checked_files,
             )
             if idempotency_key:
-                IdempotencyKey.objects.create(user=actor, key=idempotency_key, request_hash=request_hash, ticket=ticket)
+                IdempotencyKey.objects.create(
+                    user=actor,
+                    key=idempotency_key,
+                    request_hash=request_hash,
+                    ticket=ticket,
+                )
     except IntegrityError:
         # Two retries raced: the other one committed first, so return its ticket.
         if idempotency_key:
@@ -204,11 +268,18 @@ def ticket_create(
 
 
 def _idempotent_replay(actor: User, key: str, request_hash: str) -> Ticket | None:
-    found = IdempotencyKey.objects.select_related("ticket").filter(user=actor, key=key).first()
+    found = (
+        IdempotencyKey.objects.select_related("ticket")
+        .filter(user=actor, key=key)
+        .first()
+    )
     if found is None:
         return None
     if found.request_hash != request_hash:
-        raise Conflict(_("This Idempotency-Key was already used for a different request."), code="idempotency_mismatch")
+        raise Conflict(
+            _("This Idempotency-Key was already used for a different request."),
+            code="idempotency_mismatch",
+        )
     return found.ticket
 
 
@@ -216,7 +287,11 @@ def _clean_tags(tags: Iterable[str], errors: dict[str, list[str]]) -> list[str]:
     clean = sorted({t.strip().lower() for t in tags if t and t.strip()})
     bad = [t for t in clean if not TAG_RE.match(t)]
     if bad:
-        errors["tags"] = [_("Tags use letters, digits, '.', ':', '-' and '_' (at most 50 characters).")]
+        errors["tags"] = [
+            _(
+                "Tags use letters, digits, '.', ':', '-' and '_' (at most 50 characters)."
+            )
+        ]
     return clean
 
 
@@ -260,9 +335,27 @@ def _insert_ticket(
     _event(ticket, actor, EventKind.CREATED, "status", "", ticket.status)
     _store_attachments(ticket, None, files, actor)
     if missing:
-        Message.objects.create(ticket=ticket, kind=MessageKind.SYSTEM, body=missing_fields_message(ticket), channel=channel)
-        _event(ticket, None, EventKind.INFO_REQUESTED, "missing_fields", "", ", ".join(missing))
-    audit_record(actor=actor, action="ticket.create", target_type="ticket", target_id=ticket.reference, data={"channel": channel})
+        Message.objects.create(
+            ticket=ticket,
+            kind=MessageKind.SYSTEM,
+            body=missing_fields_message(ticket),
+            channel=channel,
+        )
+        _event(
+            ticket,
+            None,
+            EventKind.INFO_REQUESTED,
+            "missing_fields",
+            "",
+            ", ".join(missing),
+        )
+    audit_record(
+        actor=actor,
+        action="ticket.create",
+        target_type="ticket",
+        target_id=ticket.reference,
+        data={"channel": channel},
+    )
     return ticket
 
 
@@ -284,7 +377,7 @@ def reply_add(
     author: User,
     body: str,
     kind: str = MessageKind.REPLY,
-    uploads: Sequence[UploadedFile] = (),
+    uploads: Sequence[UploadedFile[bytes]] = (),
     channel: str = Channel.WEB,
     fields: dict[str, Any] | None = None,
     set_status: str | None = None,
@@ -298,7 +391,9 @@ def reply_add(
             raise PermissionDenied(_("Customers can only add replies."))
         if ticket.customer_id != author.pk:
             raise PermissionDenied
-        if ticket.status == Status.CLOSED or (ticket.status == Status.SOLVED and not _within_reopen_window(ticket)):
+        if ticket.status == Status.CLOSED or (
+            ticket.status == Status.SOLVED and not _within_reopen_window(ticket)
+        ):
             return _follow_up(ticket, author, body, uploads, channel).messages.get()
     elif kind not in (MessageKind.REPLY, MessageKind.NOTE):
         raise Invalid(fields={"kind": [_("Choose a reply or a note.")]})
@@ -310,7 +405,14 @@ def reply_add(
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         _require_open(ticket)
-        message = Message.objects.create(ticket=ticket, author=author, kind=kind, from_customer=author.is_customer, body=body, channel=channel)
+        message = Message.objects.create(
+            ticket=ticket,
+            author=author,
+            kind=kind,
+            from_customer=author.is_customer,
+            body=body,
+            channel=channel,
+        )
         _store_attachments(ticket, message, checked_files, author)
         old_status = ticket.status
         if author.is_customer:
@@ -320,17 +422,38 @@ def reply_add(
             _event(ticket, author, EventKind.REPLIED)
             if ticket.first_response_at is None:
                 ticket.first_response_at = timezone.now()
-            ticket.status = set_status or (Status.PENDING_CUSTOMER if ticket.status in (Status.NEW, Status.OPEN) else ticket.status)
+            ticket.status = set_status or (
+                Status.PENDING_CUSTOMER
+                if ticket.status in (Status.NEW, Status.OPEN)
+                else ticket.status
+            )
             if ticket.assignee_id is None and author.role in (Role.AGENT, Role.LEAD):
                 ticket.assignee = author
-                _event(ticket, author, EventKind.CHANGED, "assignee", "", author, public=False)
+                _event(
+                    ticket,
+                    author,
+                    EventKind.CHANGED,
+                    "assignee",
+                    "",
+                    author,
+                    public=False,
+                )
         else:
             _event(ticket, author, EventKind.NOTED, public=False)
             if set_status:
                 ticket.status = set_status
         if ticket.status != old_status:
             _apply_status_timestamps(ticket)
-            _event(ticket, author, EventKind.REOPENED if old_status == Status.SOLVED else EventKind.CHANGED, "status", old_status, ticket.status)
+            _event(
+                ticket,
+                author,
+                EventKind.REOPENED
+                if old_status == Status.SOLVED
+                else EventKind.CHANGED,
+                "status",
+                old_status,
+                ticket.status,
+            )
         if kind == MessageKind.REPLY:
             _refresh_search_text(ticket)
         ticket.save()
@@ -343,7 +466,9 @@ def _within_reopen_window(ticket: Ticket) -> bool:
     return timezone.now() - solved_at <= timedelta(days=settings.REOPEN_WINDOW_DAYS)
 
 
-def _customer_reply_effects(ticket: Ticket, author: User, fields: dict[str, Any]) -> None:
+def _customer_reply_effects(
+    ticket: Ticket, author: User, fields: dict[str, Any]
+) -> None:
     if ticket.missing_fields:
         # The customer may answer a request for information with the structured fields.
         merged = {**ticket.fields, **fields}
@@ -351,14 +476,30 @@ def _customer_reply_effects(ticket: Ticket, author: User, fields: dict[str, Any]
         if check.errors:
             raise Invalid(fields=check.errors)
         if check.values != ticket.fields:
-            _event(ticket, author, EventKind.CHANGED, "fields", "", ", ".join(sorted(set(check.values) - set(ticket.fields))))
+            _event(
+                ticket,
+                author,
+                EventKind.CHANGED,
+                "fields",
+                "",
+                ", ".join(sorted(set(check.values) - set(ticket.fields))),
+            )
         ticket.fields = check.values
         ticket.missing_fields = check.missing
-    if ticket.status in (Status.PENDING_CUSTOMER, Status.SOLVED) and not ticket.missing_fields:
+    if (
+        ticket.status in (Status.PENDING_CUSTOMER, Status.SOLVED)
+        and not ticket.missing_fields
+    ):
         ticket.status = Status.OPEN
 
 
-def _follow_up(ticket: Ticket, author: User, body: str, uploads: Sequence[UploadedFile], channel: str) -> Ticket:
+def _follow_up(
+    ticket: Ticket,
+    author: User,
+    body: str,
+    uploads: Sequence[UploadedFile[bytes]],
+    channel: str,
+) -> Ticket:
     with translation.override(ticket.language):
         subject = _("Follow-up: %(subject)s") % {"subject": ticket.subject}
     follow = ticket_create(
@@ -373,11 +514,22 @@ def _follow_up(ticket: Ticket, author: User, body: str, uploads: Sequence[Upload
         require_fields=False,
     )
     with transaction.atomic():
-        Ticket.objects.filter(pk=follow.pk).update(follow_up_of=ticket, team=ticket.team, priority=ticket.priority)
+        Ticket.objects.filter(pk=follow.pk).update(
+            follow_up_of=ticket, team=ticket.team, priority=ticket.priority
+        )
         TicketLink.objects.create(source=follow, target=ticket, kind=LinkKind.FOLLOW_UP)
-        _event(follow, author, EventKind.FOLLOW_UP, "follow_up_of", "", ticket.reference)
+        _event(
+            follow, author, EventKind.FOLLOW_UP, "follow_up_of", "", ticket.reference
+        )
         _event(ticket, author, EventKind.FOLLOW_UP, "follow_up", "", follow.reference)
-        Message.objects.create(ticket=follow, author=author, kind=MessageKind.REPLY, from_customer=True, body=body, channel=channel)
+        Message.objects.create(
+            ticket=follow,
+            author=author,
+            kind=MessageKind.REPLY,
+            from_customer=True,
+            body=body,
+            channel=channel,
+        )
     follow.refresh_from_db()
     return follow
 
@@ -409,7 +561,9 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
         raise PermissionDenied
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise Invalid(fields={name: [_("This field cannot be changed here.")] for name in unknown})
+        raise Invalid(
+            fields={name: [_("This field cannot be changed here.")] for name in unknown}
+        )
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         _require_open(locked)
@@ -420,28 +574,47 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
         changed = _apply_changes(locked, actor, changes)
         if changed:
             locked.save()
-            audit_record(actor=actor, action="ticket.update", target_type="ticket", target_id=locked.reference, data={"fields": changed})
+            audit_record(
+                actor=actor,
+                action="ticket.update",
+                target_type="ticket",
+                target_id=locked.reference,
+                data={"fields": changed},
+            )
     if changed:
         hooks.after_commit("ticket_updated", locked.pk)
     return locked
 
 
-def _validate_changes(ticket: Ticket, actor: User, changes: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _validate_changes(
+    ticket: Ticket, actor: User, changes: dict[str, Any], errors: dict[str, list[str]]
+) -> None:
     if "status" in changes and changes["status"] not in Status.values:
         errors["status"] = [_("Unknown status.")]
     if "priority" in changes and changes["priority"] not in Priority.values:
         errors["priority"] = [_("Choose a priority from 1 (urgent) to 4 (low).")]
-    if "category" in changes and (changes["category"] is None or not changes["category"].is_active):
+    if "category" in changes and (
+        changes["category"] is None or not changes["category"].is_active
+    ):
         errors["category"] = [_("This category is not available.")]
     team: Team | None = changes.get("team", ticket.team)
     if "team" in changes and team is not None and not team.is_active:
         errors["team"] = [_("This team is not active.")]
-    assignee: User | None = changes.get("assignee", ticket.assignee if "team" not in changes else None)
+    assignee: User | None = changes.get(
+        "assignee", ticket.assignee if "team" not in changes else None
+    )
     if "assignee" in changes and assignee is not None:
         if not assignee.can_write_tickets or not assignee.is_active:
             errors["assignee"] = [_("Tickets can only be assigned to active agents.")]
-        elif team is not None and not assignee.is_admin_role and not assignee.memberships.filter(team=team).exists():
-            errors["assignee"] = [_("%(agent)s is not a member of %(team)s.") % {"agent": assignee, "team": team}]
+        elif (
+            team is not None
+            and not assignee.is_admin_role
+            and not assignee.memberships.filter(team=team).exists()
+        ):
+            errors["assignee"] = [
+                _("%(agent)s is not a member of %(team)s.")
+                % {"agent": assignee, "team": team}
+            ]
     if "tags" in changes:
         changes["tags"] = _clean_tags(changes["tags"] or [], errors)
 
@@ -457,19 +630,48 @@ def _apply_changes(ticket: Ticket, actor: User, changes: dict[str, Any]) -> list
             continue
         setattr(ticket, name, new)
         changed.append(name)
-        _event(ticket, actor, EventKind.CHANGED, name, _display(name, old), _display(name, new), public=name in ("status", "category"))
+        _event(
+            ticket,
+            actor,
+            EventKind.CHANGED,
+            name,
+            _display(name, old),
+            _display(name, new),
+            public=name in ("status", "category"),
+        )
         if name == "status":
             _apply_status_timestamps(ticket)
-        if name == "team" and "assignee" not in changes and ticket.assignee is not None and not ticket.assignee.memberships.filter(team=new).exists():
+        if (
+            name == "team"
+            and "assignee" not in changes
+            and ticket.assignee is not None
+            and not ticket.assignee.memberships.filter(team=new).exists()
+        ):
             # Moving to another team unassigns someone who is not in it.
-            _event(ticket, actor, EventKind.CHANGED, "assignee", ticket.assignee, "", public=False)
+            _event(
+                ticket,
+                actor,
+                EventKind.CHANGED,
+                "assignee",
+                ticket.assignee,
+                "",
+                public=False,
+            )
             ticket.assignee = None
     if "tags" in changes:
         old_names = sorted(ticket.tags.values_list("name", flat=True))
         if old_names != changes["tags"]:
             ticket.tags.set(_tags(changes["tags"]))
             changed.append("tags")
-            _event(ticket, actor, EventKind.CHANGED, "tags", ", ".join(old_names), ", ".join(changes["tags"]), public=False)
+            _event(
+                ticket,
+                actor,
+                EventKind.CHANGED,
+                "tags",
+                ", ".join(old_names),
+                ", ".join(changes["tags"]),
+                public=False,
+            )
     return changed
 
 
@@ -502,16 +704,25 @@ def ticket_close_by_customer(*, ticket: Ticket, customer: User) -> Ticket:
     return locked
 
 
-def ticket_rate(*, ticket: Ticket, customer: User, rating: int, comment: str = "") -> Ticket:
+def ticket_rate(
+    *, ticket: Ticket, customer: User, rating: int, comment: str = ""
+) -> Ticket:
     """The customer rates the resolution (1-5) once the ticket is solved or closed."""
     if ticket.customer_id != customer.pk:
         raise PermissionDenied
+    ticket = Ticket.objects.get(
+        pk=ticket.pk
+    )  # The caller's copy may predate the latest status change.
     if ticket.status not in (Status.SOLVED, Status.CLOSED):
-        raise Conflict(_("You can rate a request once it is solved."), code="not_solved")
+        raise Conflict(
+            _("You can rate a request once it is solved."), code="not_solved"
+        )
     if rating not in range(1, 6):
         raise Invalid(fields={"rating": [_("Choose a rating from 1 to 5.")]})
     with transaction.atomic():
-        Ticket.objects.filter(pk=ticket.pk).update(rating=rating, rating_comment=comment.strip()[:2000])
+        Ticket.objects.filter(pk=ticket.pk).update(
+            rating=rating, rating_comment=comment.strip()[:2000]
+        )
         _event(ticket, customer, EventKind.RATED, "rating", ticket.rating or "", rating)
     ticket.refresh_from_db()
     return ticket
@@ -530,28 +741,39 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     if source.pk == target.pk:
         raise Invalid(fields={"target": [_("A ticket cannot be merged into itself.")]})
     if source.customer_id != target.customer_id:
-        raise Conflict(_("Only tickets of the same customer can be merged."), code="merge_customer")
+        raise Conflict(
+            _("Only tickets of the same customer can be merged."), code="merge_customer"
+        )
     _require_open(source)
     _require_open(target)
     with transaction.atomic():
         source = Ticket.objects.select_for_update().get(pk=source.pk)
         target = Ticket.objects.select_for_update().get(pk=target.pk)
         history = "\n\n".join(
-            f"[{m.created_at:%Y-%m-%d %H:%M} {m.get_kind_display()}] {m.body}" for m in source.messages.order_by("created_at")
+            f"[{m.created_at:%Y-%m-%d %H:%M} {m.get_kind_display()}] {m.body}"
+            for m in source.messages.order_by("created_at")
         )
         with translation.override(target.language):
             Message.objects.create(
                 ticket=target,
                 author=actor,
                 kind=MessageKind.NOTE,
-                body=_("Merged from %(ref)s (%(subject)s):\n%(description)s\n\n%(history)s")
-                % {"ref": source.reference, "subject": source.subject, "description": source.description, "history": history},
+                body=_(
+                    "Merged from %(ref)s (%(subject)s):\n%(description)s\n\n%(history)s"
+                )
+                % {
+                    "ref": source.reference,
+                    "subject": source.subject,
+                    "description": source.description,
+                    "history": history,
+                },
             )
         with translation.override(source.language):
             Message.objects.create(
                 ticket=source,
                 kind=MessageKind.SYSTEM,
-                body=_("This request was merged into %(ref)s. We will continue there.") % {"ref": target.reference},
+                body=_("This request was merged into %(ref)s. We will continue there.")
+                % {"ref": target.reference},
             )
         Attachment.objects.filter(ticket=source).update(ticket=target)
         old_status = source.status
@@ -559,16 +781,26 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
         source.status = Status.CLOSED
         _apply_status_timestamps(source)
         source.save()
-        TicketLink.objects.get_or_create(source=source, target=target, kind=LinkKind.DUPLICATE)
+        TicketLink.objects.get_or_create(
+            source=source, target=target, kind=LinkKind.DUPLICATE
+        )
         _event(source, actor, EventKind.MERGED, "merged_into", "", target.reference)
         _event(source, actor, EventKind.CHANGED, "status", old_status, Status.CLOSED)
         _event(target, actor, EventKind.MERGED, "merged_from", "", source.reference)
-        audit_record(actor=actor, action="ticket.merge", target_type="ticket", target_id=target.reference, data={"source": source.reference})
+        audit_record(
+            actor=actor,
+            action="ticket.merge",
+            target_type="ticket",
+            target_id=target.reference,
+            data={"source": source.reference},
+        )
     hooks.after_commit("ticket_merged", source.pk)
     return target
 
 
-def ticket_link(*, source: Ticket, target: Ticket, actor: User, kind: str = LinkKind.RELATED) -> TicketLink:
+def ticket_link(
+    *, source: Ticket, target: Ticket, actor: User, kind: str = LinkKind.RELATED
+) -> TicketLink:
     """Link two tickets (shown on both)."""
     _require_writer(actor)
     if not actor.is_support_staff:
@@ -576,10 +808,28 @@ def ticket_link(*, source: Ticket, target: Ticket, actor: User, kind: str = Link
     if source.pk == target.pk:
         raise Invalid(fields={"target": [_("A ticket cannot be linked to itself.")]})
     with transaction.atomic():
-        link, created = TicketLink.objects.get_or_create(source=source, target=target, kind=kind)
+        link, created = TicketLink.objects.get_or_create(
+            source=source, target=target, kind=kind
+        )
         if created:
-            _event(source, actor, EventKind.LINKED, "link", "", target.reference, public=False)
-            _event(target, actor, EventKind.LINKED, "link", "", source.reference, public=False)
+            _event(
+                source,
+                actor,
+                EventKind.LINKED,
+                "link",
+                "",
+                target.reference,
+                public=False,
+            )
+            _event(
+                target,
+                actor,
+                EventKind.LINKED,
+                "link",
+                "",
+                source.reference,
+                public=False,
+            )
     return link
 
 
@@ -592,30 +842,54 @@ def macro_render(*, macro: Macro, ticket: Ticket, agent: User) -> str:
     """Fill a macro's placeholders. Only a fixed set of names is replaced (no template language,
     so a macro author cannot reach anything else)."""
     values = {
-        ("customer", "name"): ticket.customer.display_name or ticket.customer.email.split("@")[0],
+        ("customer", "name"): ticket.customer.display_name
+        or ticket.customer.email.split("@")[0],
         ("customer", "uid"): ticket.customer.exchange_uid or "",
         ("ticket", "reference"): ticket.reference,
         ("ticket", "subject"): ticket.subject,
         ("agent", "name"): agent.display_name or agent.email.split("@")[0],
     }
-    return _PLACEHOLDER.sub(lambda m: values.get((m.group(1), m.group(2)), m.group(0)), macro.body_for(ticket.language))
+    return _PLACEHOLDER.sub(
+        lambda m: values.get((m.group(1), m.group(2)), m.group(0)),
+        macro.body_for(ticket.language),
+    )
 
 
 def macro_apply(*, macro: Macro, ticket: Ticket, agent: User) -> Message:
     """Send the macro's reply and apply its status and tags."""
     body = macro_render(macro=macro, ticket=ticket, agent=agent)
-    message = reply_add(ticket=ticket, author=agent, body=body, set_status=macro.set_status or None)
+    message = reply_add(
+        ticket=ticket, author=agent, body=body, set_status=macro.set_status or None
+    )
     if macro.add_tags:
         current = list(ticket.tags.values_list("name", flat=True))
-        ticket_update(ticket=message.ticket, actor=agent, changes={"tags": sorted({*current, *macro.add_tags})})
+        ticket_update(
+            ticket=message.ticket,
+            actor=agent,
+            changes={"tags": sorted({*current, *macro.add_tags})},
+        )
     return message
 
 
-def tickets_bulk_update(*, tickets: Sequence[Ticket], actor: User, changes: dict[str, Any]) -> int:
-    """Apply the same change to several tickets, all or nothing. Tickets must already be access-checked."""
+def tickets_bulk_update(
+    *,
+    tickets: Sequence[Ticket],
+    actor: User,
+    changes: dict[str, Any],
+    add_tags: Sequence[str] = (),
+) -> int:
+    """Apply the same change to several tickets, all or nothing. Tickets must already be access-checked.
+
+    `add_tags` adds tags to each ticket's own (a `tags` change would replace them on all)."""
     with transaction.atomic():
         for ticket in tickets:
-            ticket_update(ticket=ticket, actor=actor, changes=dict(changes))
+            ticket_changes = dict(changes)
+            if add_tags:
+                current = ticket.tags.values_list("name", flat=True)
+                ticket_changes["tags"] = sorted(
+                    {*current, *(t.strip().lower() for t in add_tags)}
+                )
+            ticket_update(ticket=ticket, actor=actor, changes=ticket_changes)
     return len(tickets)
 
 

@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
@@ -43,6 +43,8 @@ class AgentFactory(UserFactory):
     skills_languages = factory.LazyFunction(lambda: ["en", "zh-hans"])
 
     @factory.post_generation
-    def teams(obj: User, create: bool, extracted: list[Team] | None, **kwargs: object) -> None:  # noqa: N805
+    def teams(
+        obj: User, create: bool, extracted: list[Team] | None, **kwargs: object
+    ) -> None:
         for team in extracted or []:
             Membership.objects.create(user=obj, team=team)

@@ -1,0 +1,184 @@
+"""API authentication (bearer tokens, browser session) and the create_api_token command."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from beacon.accounts.models import ApiToken, Role, User
+from beacon.accounts.services import api_token_create
+from beacon.accounts.tests.factories import AgentFactory, CustomerFactory, UserFactory
+from beacon.tickets.models import Ticket
+from beacon.tickets.tests.factories import CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _bearer(secret: str, *, enforce_csrf_checks: bool = False) -> Client:
+    return Client(
+        enforce_csrf_checks=enforce_csrf_checks, HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+
+
+def test_valid_token_authenticates_and_records_its_use() -> None:
+    agent = AgentFactory.create()
+    token, secret = api_token_create(user=agent, name="crm")
+
+    response = _bearer(secret).get("/api/v1/me")
+
+    assert response.status_code == 200
+    assert response.json()["email"] == agent.email
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_revoked_token_is_refused() -> None:
+    token, secret = api_token_create(user=CustomerFactory.create(), name="old")
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+
+    response = _bearer(secret).get("/api/v1/me")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+def test_token_of_a_deactivated_user_is_refused() -> None:
+    user = CustomerFactory.create()
+    _token, secret = api_token_create(user=user, name="app")
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+    response = _bearer(secret).get("/api/v1/me")
+
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header", ["Token abc", "Bearer", "Basic dXNlcjpwYXNz", "Bearer bcn_unknown"]
+)
+def test_malformed_or_unknown_authorization_is_refused(header: str) -> None:
+    response = Client(HTTP_AUTHORIZATION=header).get("/api/v1/me")
+
+    assert response.status_code == 401
+
+
+def test_token_requests_need_no_csrf_token() -> None:
+    category = CategoryFactory.create()
+    _token, secret = api_token_create(user=CustomerFactory.create(), name="app")
+    client = _bearer(secret, enforce_csrf_checks=True)
+
+    response = client.post(
+        "/api/v1/tickets",
+        json.dumps({"subject": "S", "description": "D", "category": category.slug}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201
+    assert Ticket.objects.count() == 1
+
+
+def test_session_write_needs_the_csrf_token() -> None:
+    category = CategoryFactory.create()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(CustomerFactory.create())
+    body = json.dumps({"subject": "S", "description": "D", "category": category.slug})
+    client.cookies[settings.CSRF_COOKIE_NAME] = "b" * 32
+
+    refused = client.post("/api/v1/tickets", body, content_type="application/json")
+    accepted = client.post(
+        "/api/v1/tickets",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN="b" * 32,
+    )
+
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "csrf_failed"
+    assert accepted.status_code == 201
+    assert Ticket.objects.count() == 1
+
+
+def test_signed_out_session_is_401_not_a_csrf_error() -> None:
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/api/v1/tickets", "{}", content_type="application/json")
+
+    assert response.status_code == 401
+
+
+# --- create_api_token -----------------------------------------------------------------------
+
+
+def test_create_api_token_prints_a_working_secret_once_and_stores_only_its_digest() -> (
+    None
+):
+    admin = UserFactory.create(email="ops@example.com", role=Role.ADMIN)
+    out = StringIO()
+
+    call_command(
+        "create_api_token",
+        "--email",
+        "OPS@example.com",
+        "--name",
+        "exchange backend",
+        stdout=out,
+    )
+
+    secret = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get(user=admin)
+    assert token.name == "exchange backend"
+    assert secret.startswith("bcn_")
+    assert token.digest == ApiToken.digest_of(secret)
+    assert not ApiToken.objects.filter(digest=secret).exists()
+    assert _bearer(secret).get("/api/v1/me").json()["email"] == "ops@example.com"
+
+
+def test_create_api_token_refuses_an_unknown_email() -> None:
+    with pytest.raises(CommandError, match=r"nobody@example\.com"):
+        call_command(
+            "create_api_token",
+            "--email",
+            "nobody@example.com",
+            "--name",
+            "x",
+            stdout=StringIO(),
+        )
+
+    assert not ApiToken.objects.exists()
+
+
+def test_create_api_token_refuses_a_deactivated_account() -> None:
+    UserFactory.create(email="gone@example.com", is_active=False)
+
+    with pytest.raises(CommandError, match="deactivated"):
+        call_command(
+            "create_api_token",
+            "--email",
+            "gone@example.com",
+            "--name",
+            "x",
+            stdout=StringIO(),
+        )
+
+    assert not ApiToken.objects.exists()
+
+
+def test_create_api_token_refuses_an_empty_name() -> None:
+    UserFactory.create(email="ops@example.com")
+
+    with pytest.raises(CommandError, match="--name"):
+        call_command(
+            "create_api_token",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "  ",
+            stdout=StringIO(),
+        )
+
+    assert not ApiToken.objects.exists()

@@ -1,0 +1,150 @@
+"""The console's ticket list: views, filters, search, keyset pages and bulk changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from beacon.accounts.models import User
+from beacon.core.errors import DomainError, Invalid
+from beacon.tickets import services
+from beacon.tickets.console.access import htmx_redirect, is_htmx, staff_view
+from beacon.tickets.console_forms import (
+    VIEW_LABELS,
+    BulkForm,
+    TicketFilterForm,
+    add_domain_error,
+)
+from beacon.tickets.models import Ticket
+from beacon.tickets.queries import (
+    TicketFilter,
+    View,
+    paginate,
+    ticket_list_for_user,
+    tickets_visible_to,
+)
+
+PAGE_SIZE = 50
+TEMPLATE = "tickets/console/index.html"
+
+
+def _filter_query(data: QueryDict) -> QueryDict:
+    """The filter part of a request (without the cursor), to rebuild list and next-page links."""
+    query = QueryDict(mutable=True)
+    for name in TicketFilterForm.FILTER_NAMES:
+        value = data.get(name, "")
+        if value:
+            query[name] = value
+    return query
+
+
+def _list_context(
+    request: HttpRequest, user: User, data: QueryDict, *, cursor: str | None
+) -> dict[str, Any]:
+    filter_form = TicketFilterForm(data, user=user)
+    filters = filter_form.to_filter()
+    tickets = ticket_list_for_user(user=user, filters=filters).prefetch_related("tags")
+    notice = ""
+    try:
+        page = paginate(tickets, sort=filters.sort, cursor=cursor, limit=PAGE_SIZE)
+    except Invalid as exc:
+        notice = exc.message
+        page = paginate(tickets, sort=filters.sort, cursor=None, limit=PAGE_SIZE)
+    query = _filter_query(data)
+    next_url = ""
+    if page.next_cursor:
+        next_query = query.copy()
+        next_query["cursor"] = page.next_cursor
+        next_url = f"{reverse('console:index')}?{next_query.urlencode()}"
+    return {
+        "filter_form": filter_form,
+        "filters": filters,
+        "page": page,
+        "filter_items": list(query.items()),
+        "first_url": f"{reverse('console:index')}?{query.urlencode()}",
+        "next_url": next_url,
+        "is_later_page": bool(cursor) and not notice,
+        "notice": notice,
+        "can_write": user.can_write_tickets,
+        "nav": "tickets",
+    }
+
+
+def _view_counts(user: User) -> list[dict[str, Any]]:
+    """Sidebar entries with their counts: one COUNT per view, built from the same rules as the list."""
+    return [
+        {
+            "view": view.value,
+            "label": VIEW_LABELS[view],
+            "count": ticket_list_for_user(user=user, filters=TicketFilter(view=view))
+            .order_by()
+            .count(),
+        }
+        for view in View
+    ]
+
+
+@staff_view(customers_to_portal=True)
+@require_GET
+def ticket_list(request: HttpRequest, user: User) -> HttpResponse:
+    context = _list_context(
+        request, user, request.GET, cursor=request.GET.get("cursor") or None
+    )
+    if user.can_write_tickets:
+        context["bulk_form"] = BulkForm(prefix="bulk", user=user)
+    if is_htmx(request):
+        return render(request, f"{TEMPLATE}#ticket-list", context)
+    context["views"] = _view_counts(user)
+    return render(request, TEMPLATE, context)
+
+
+@staff_view()
+@require_POST
+def ticket_bulk(request: HttpRequest, user: User) -> HttpResponse:
+    """One change for the selected tickets, all or nothing. The filter fields travel with the
+    request (hx-include), so the list is re-rendered as the agent was looking at it."""
+    form = BulkForm(request.POST, prefix="bulk", user=user)
+    notice = ""
+    if form.is_valid():
+        ids: list[int] = form.cleaned_data["ids"]
+        tickets: list[Ticket] = list(tickets_visible_to(user).filter(pk__in=ids))
+        if len(tickets) != len(ids):
+            # A ticket this user cannot see: refuse the whole request, as for a single ticket.
+            raise Http404
+        try:
+            count = services.tickets_bulk_update(
+                tickets=tickets,
+                actor=user,
+                changes=form.changes(),
+                add_tags=form.add_tags(),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            notice = ngettext(
+                "%(count)d ticket updated.", "%(count)d tickets updated.", count
+            ) % {"count": count}
+            if not is_htmx(request):
+                messages.success(request, notice)
+                return htmx_redirect(
+                    request,
+                    f"{reverse('console:index')}?{_filter_query(request.POST).urlencode()}",
+                )
+            form = BulkForm(prefix="bulk", user=user)
+    context = _list_context(request, user, request.POST, cursor=None)
+    context["bulk_form"] = form
+    context["selected"] = (
+        set(form.cleaned_data.get("ids", [])) if form.errors else set()
+    )
+    context["notice"] = notice
+    if is_htmx(request):
+        # 200 even with errors: htmx swaps only successful responses, and the errors must show.
+        return render(request, f"{TEMPLATE}#ticket-list", context)
+    context["views"] = _view_counts(user)
+    return render(request, TEMPLATE, context, status=400)

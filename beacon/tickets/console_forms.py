@@ -1,0 +1,441 @@
+"""Forms of the agent console: they parse and render input; every write still goes through services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from beacon.accounts.models import Role, Team, User
+from beacon.core.errors import DomainError, Invalid
+from beacon.tickets.models import (
+    Category,
+    Channel,
+    LinkKind,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+)
+from beacon.tickets.queries import Sort, TicketFilter, View, team_ids_of
+
+WRITER_ROLES = (Role.AGENT, Role.LEAD, Role.ADMIN)
+ANY = ("", gettext_lazy("Any"))
+KEEP = ("", gettext_lazy("No change"))
+
+VIEW_LABELS: dict[View, Any] = {
+    View.MINE: gettext_lazy("Mine"),
+    View.UNASSIGNED: gettext_lazy("Unassigned"),
+    View.PENDING: gettext_lazy("Pending customer"),
+    View.ACTIVE: gettext_lazy("Active"),
+    View.ALL: gettext_lazy("All"),
+}
+SORT_LABELS: dict[Sort, Any] = {
+    Sort.NEWEST: gettext_lazy("Newest first"),
+    Sort.OLDEST: gettext_lazy("Oldest first"),
+    Sort.PRIORITY: gettext_lazy("Priority"),
+    Sort.UPDATED: gettext_lazy("Recently updated"),
+}
+
+
+# --- choices -------------------------------------------------------------------------------
+
+
+def teams_for(user: User) -> QuerySet[Team]:
+    """Teams a staff member works with: their own, or every active team for admins and auditors."""
+    teams = Team.objects.filter(is_active=True)
+    if user.role in (Role.ADMIN, Role.AUDITOR):
+        return teams
+    return teams.filter(id__in=team_ids_of(user))
+
+
+def staff_for(user: User) -> QuerySet[User]:
+    """People tickets can be assigned to, as far as this user works with them."""
+    staff = User.objects.filter(is_active=True, role__in=WRITER_ROLES)
+    if user.role in (Role.ADMIN, Role.AUDITOR):
+        return staff
+    return staff.filter(memberships__team_id__in=team_ids_of(user)).distinct()
+
+
+def assignable_in(team: Team | None) -> QuerySet[User]:
+    """Assignee choices for a ticket in `team`: its members (any writer when the ticket has no team)."""
+    staff = User.objects.filter(is_active=True, role__in=WRITER_ROLES)
+    if team is None:
+        return staff
+    return staff.filter(memberships__team=team).distinct()
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True)
+
+
+def _person(user: User) -> str:
+    return user.display_name or user.email
+
+
+if TYPE_CHECKING:
+    _UserChoiceField = forms.ModelChoiceField[User]
+else:  # Django's form fields are not subscriptable at runtime.
+    _UserChoiceField = forms.ModelChoiceField
+
+
+class PersonChoiceField(_UserChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return _person(obj)
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's error beside the fields it names (or above the form), keeping the input."""
+    for name, messages in exc.fields.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+    # "Some fields are not valid." adds nothing when the fields say what is wrong.
+    if not exc.fields or exc.message != str(Invalid.default_message):
+        form.add_error(None, exc.message)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+# --- ticket list ---------------------------------------------------------------------------
+
+
+class TicketFilterForm(forms.Form):
+    """The list's filters, read from the query string. Bad values are ignored, never an error page."""
+
+    view = forms.ChoiceField(
+        choices=[(v.value, VIEW_LABELS[v]) for v in View], required=False
+    )
+    q = forms.CharField(required=False, max_length=200, label=gettext_lazy("Search"))
+    status = forms.ChoiceField(
+        choices=[ANY, *Status.choices], required=False, label=gettext_lazy("Status")
+    )
+    priority = forms.TypedChoiceField(
+        choices=[ANY, *Priority.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label=gettext_lazy("Priority"),
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Any"),
+        label=gettext_lazy("Team"),
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Any"),
+        label=gettext_lazy("Category"),
+    )
+    assignee = PersonChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Anyone"),
+        label=gettext_lazy("Assignee"),
+    )
+    channel = forms.ChoiceField(
+        choices=[ANY, *Channel.choices], required=False, label=gettext_lazy("Channel")
+    )
+    tag = forms.CharField(required=False, max_length=50, label=gettext_lazy("Tag"))
+    sort = forms.ChoiceField(
+        choices=[(s.value, SORT_LABELS[s]) for s in Sort],
+        required=False,
+        label=gettext_lazy("Sort"),
+    )
+
+    FILTER_NAMES = (
+        "view",
+        "q",
+        "status",
+        "priority",
+        "team",
+        "category",
+        "assignee",
+        "channel",
+        "tag",
+        "sort",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams_for(user)  # type: ignore[attr-defined]
+        self.fields["category"].queryset = active_categories()  # type: ignore[attr-defined]
+        self.fields["assignee"].queryset = staff_for(user)  # type: ignore[attr-defined]
+
+    def to_filter(self) -> TicketFilter:
+        self.is_valid()
+        # Only the fields that validated: a stale team id in a bookmark must not break the page.
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.errors
+        }
+        team: Team | None = data.get("team")
+        category: Category | None = data.get("category")
+        assignee: User | None = data.get("assignee")
+        return TicketFilter(
+            view=View(data.get("view") or View.ACTIVE),
+            status=data.get("status") or "",
+            priority=data.get("priority"),
+            team_id=team.pk if team else None,
+            category_id=category.pk if category else None,
+            assignee_id=assignee.pk if assignee else None,
+            channel=data.get("channel") or "",
+            tag=(data.get("tag") or "").strip(),
+            q=(data.get("q") or "").strip(),
+            sort=Sort(data.get("sort") or Sort.NEWEST),
+        )
+
+
+class IdListField(forms.Field):
+    """Ticket ids from the list's checkboxes (several values under one name)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        try:
+            return sorted({int(v) for v in value})
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(
+                _("The selection is not valid. Reload the page and try again.")
+            ) from exc
+
+    def validate(self, value: Any) -> None:
+        if not value:
+            raise forms.ValidationError(_("Select at least one ticket."))
+
+
+class BulkForm(forms.Form):
+    """The same change for every selected ticket."""
+
+    ids = IdListField()
+    status = forms.ChoiceField(
+        choices=[KEEP, *Status.choices], required=False, label=gettext_lazy("Status")
+    )
+    priority = forms.TypedChoiceField(
+        choices=[KEEP, *Priority.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label=gettext_lazy("Priority"),
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No change"),
+        label=gettext_lazy("Team"),
+    )
+    assignee = PersonChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No change"),
+        label=gettext_lazy("Assignee"),
+    )
+    add_tag = forms.CharField(
+        required=False, max_length=50, label=gettext_lazy("Add tag")
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams_for(user)  # type: ignore[attr-defined]
+        self.fields["assignee"].queryset = staff_for(user)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            not self.changes()
+            and not cleaned.get("add_tag", "").strip()
+            and not self.errors
+        ):
+            raise forms.ValidationError(_("Choose at least one change to apply."))
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: data[name]
+            for name in ("status", "priority", "team", "assignee")
+            if data.get(name) not in (None, "")
+        }
+
+    def add_tags(self) -> list[str]:
+        tag = str(self.cleaned_data.get("add_tag") or "").strip()
+        return [tag] if tag else []
+
+
+# --- ticket page ---------------------------------------------------------------------------
+
+
+class ReplyForm(forms.Form):
+    """A public reply or an internal note, optionally changing the status as it is sent."""
+
+    kind = forms.ChoiceField(
+        choices=[
+            (MessageKind.REPLY, gettext_lazy("Public reply")),
+            (MessageKind.NOTE, gettext_lazy("Internal note")),
+        ],
+        initial=MessageKind.REPLY,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Type"),
+    )
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        label=gettext_lazy("Message"),
+    )
+    status = forms.ChoiceField(
+        choices=[("", gettext_lazy("Automatic")), *Status.choices],
+        required=False,
+        label=gettext_lazy("Status after sending"),
+    )
+    # Rendered for its errors and label; the files themselves are read from request.FILES.
+    attachments = forms.FileField(
+        widget=MultipleFileInput(), required=False, label=gettext_lazy("Attachments")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the properties form beside it also has a "status" field.
+        kwargs.setdefault("auto_id", "reply-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_body(self) -> str:
+        # The service checks length and emptiness too; this only saves a round trip.
+        body = str(self.cleaned_data.get("body") or "")
+        if not body.strip():
+            raise forms.ValidationError(_("Write a message first."))
+        return body
+
+
+class PropertiesForm(forms.Form):
+    """Status, priority, category, team, assignee and tags of one ticket."""
+
+    status = forms.ChoiceField(choices=Status.choices, label=gettext_lazy("Status"))
+    priority = forms.TypedChoiceField(
+        choices=Priority.choices, coerce=int, label=gettext_lazy("Priority")
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(),
+        empty_label=None,
+        label=gettext_lazy("Category"),
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No team"),
+        label=gettext_lazy("Team"),
+    )
+    assignee = PersonChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Unassigned"),
+        label=gettext_lazy("Assignee"),
+    )
+    tags = forms.CharField(
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Tags"),
+        help_text=gettext_lazy("Separated by commas."),
+    )
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        tag_names: list[str] = sorted(t.name for t in ticket.tags.all())
+        kwargs.setdefault(
+            "initial",
+            {
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "category": ticket.category_id,
+                "team": ticket.team_id,
+                "assignee": ticket.assignee_id,
+                "tags": ", ".join(tag_names),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.tag_names = tag_names
+        self.fields["category"].queryset = active_categories()  # type: ignore[attr-defined]
+        # Every active team: moving a ticket to another team (escalation) is part of the job.
+        self.fields["team"].queryset = Team.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["assignee"].queryset = assignable_in(self.selected_team())  # type: ignore[attr-defined]
+        # Choosing a team fetches the assignee select for that team (see console/pages.py properties).
+        self.fields["team"].widget.attrs.update(
+            {
+                "hx-get": reverse("console:ticket-properties", args=[ticket.reference]),
+                "hx-include": "closest form",
+                "hx-target": "#id_assignee",
+                "hx-select": "#id_assignee",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    def selected_team(self) -> Team | None:
+        """The team chosen in the submitted data (the assignee choices follow it), else the ticket's."""
+        if not self.is_bound:
+            return self.ticket.team
+        raw = self.data.get("team")
+        if not raw:
+            return None
+        try:
+            return Team.objects.filter(is_active=True, pk=int(raw)).first()
+        except (TypeError, ValueError):
+            return None
+
+    def changes(self) -> dict[str, Any]:
+        """Only what differs from the ticket, so the history records real changes."""
+        data = self.cleaned_data
+        current = {
+            "status": self.ticket.status,
+            "priority": self.ticket.priority,
+            "category": self.ticket.category,
+            "team": self.ticket.team,
+            "assignee": self.ticket.assignee,
+        }
+        changes: dict[str, Any] = {
+            name: data.get(name)
+            for name, value in current.items()
+            if data.get(name) != value
+        }
+        tags = sorted(
+            {
+                t.strip().lower()
+                for t in str(data.get("tags") or "").split(",")
+                if t.strip()
+            }
+        )
+        if tags != self.tag_names:
+            changes["tags"] = tags
+        return changes
+
+
+class ReferenceForm(forms.Form):
+    """Another ticket, by its reference (merge and link)."""
+
+    target = forms.CharField(
+        max_length=32,
+        label=gettext_lazy("Ticket reference"),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "BX-XXXXXXXX",
+                "autocomplete": "off",
+                "class": "mono",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class LinkForm(ReferenceForm):
+    kind = forms.ChoiceField(
+        choices=LinkKind.choices,
+        initial=LinkKind.RELATED,
+        label=gettext_lazy("Link type"),
+    )

@@ -1,0 +1,1 @@
+"""Triage: language, intent, sentiment (and later urgency, entities, secrets) of each message."""
