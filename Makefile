@@ -49,7 +49,7 @@ typecheck: install
 
 unit: install
 	DATA_DIR=$$(mktemp -d) $(BIN)/beacon makemigrations --check --dry-run -v 1
-	$(BIN)/pytest -q -n 2 -p no:randomly
+	$(BIN)/pytest -q -n 2
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
 	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -q -n 2; \
@@ -58,8 +58,9 @@ unit: install
 live: install
 	$(BIN)/pytest -q -m live
 
+# The live server thread and the test share the database: use a file, not shared-memory SQLite.
 e2e: install system-deps
-	$(BIN)/pytest -q -m e2e
+	SQLITE_TEST_NAME=$$(mktemp -u /tmp/beacon-e2e-XXXXXX.sqlite3) $(BIN)/pytest -q -m e2e
 
 test: lint typecheck unit live e2e
 

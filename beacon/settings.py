@@ -135,9 +135,11 @@ else:
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
                 # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.
+                # optimize=0x10002 refreshes planner statistics when they are stale (cheap when not),
+                # so list queries keep using the right index as tables grow.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA optimize=0x10002;",
             },
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 300),
             "TEST": {"NAME": env_str("SQLITE_TEST_NAME") or None},

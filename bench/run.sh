@@ -106,6 +106,15 @@ beacon_target() {  # beacon_target LABEL
   fi
   if (( console_ok )); then
     CONCURRENCY="$READ_CONC" bench list-ui search-ui | tee -a "$OUT/$label.log"
+    # The same lists as the HTMX partial the console fetches when filters change or a page is
+    # turned (no sidebar counts): nearer to the peer's list-ui, which fetches only the table data.
+    for c in $READ_CONC; do
+      for what in "list-ui-htmx $LIST_UI_PATH" "search-ui-htmx $SEARCH_UI_PATH"; do
+        set -- $what
+        "$PY" "$BENCH/wrk_run.py" "$1" "$c" GET "$2" "" --header "Cookie: $COOKIE" --header "HX-Request: true" \
+          | tee -a "$OUT/$label.log" || log "wrk_run.py $1 c=$c failed"
+      done
+    done
   else
     log "$label: skipping console list/search (no 200 from /console/ with the agent's session)"
   fi
@@ -134,6 +143,8 @@ peer_target() {
       log "peer: seeding $((TICKETS - have)) tickets"
       "$dir/venv/bin/python" peer_tools.py seed "$((TICKETS - have))" >&2
     fi
+    # Its default port may be taken on a shared machine: give it a free one, like Beacon's.
+    PORT="$(free_port)"; export PORT BASE_URL="http://127.0.0.1:$PORT"
     ./serve.sh start >&2
     trap './serve.sh stop >&2' EXIT
     LABEL=peer CONCURRENCY="$CREATE_CONC" bench create-api create-form | tee -a "$OUT/peer.log"

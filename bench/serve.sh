@@ -21,6 +21,9 @@ mkdir -p "$RUN_DIR"
 
 is_running() { [[ -s "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
+# The server and all its descendants (beacon serve -> uvicorn -> workers), for CPU accounting.
+tree() { local p; echo "$1"; for p in $(pgrep -P "$1" || true); do tree "$p"; done; }
+
 start() {
   if is_running; then echo "[serve] already running pid $(cat "$PIDFILE")"; return 0; fi
   cd "$REPO"
@@ -65,6 +68,6 @@ case "${1:-start}" in
   stop) stop ;;
   restart) stop; start ;;
   status) if is_running; then echo "running pid $(cat "$PIDFILE")"; else echo "stopped"; exit 1; fi ;;
-  pids) if is_running; then m="$(cat "$PIDFILE")"; echo "$m" $(pgrep -P "$m" || true); fi ;;
+  pids) if is_running; then tree "$(cat "$PIDFILE")" | tr '\n' ' '; echo; fi ;;
   *) echo "usage: $0 start|stop|status|restart|pids" >&2; exit 2 ;;
 esac

@@ -21,7 +21,14 @@ from typing import Any
 PEER = "peer"
 TARGET_CREATE_RATIO = 10.0
 TARGET_P99_MS = 50.0
-READ_SCENARIOS = ("list-ui", "search-ui", "list-api", "search-api")
+READ_SCENARIOS = (
+    "list-ui",
+    "search-ui",
+    "list-ui-htmx",
+    "search-ui-htmx",
+    "list-api",
+    "search-api",
+)
 ORDER = ["create-api", "create-api-idem", "create-form", *READ_SCENARIOS]
 
 

@@ -35,3 +35,13 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
         "locale": "zh-CN",
         "viewport": {"width": 1280, "height": 900},
     }
+
+
+@pytest.fixture
+def seeded(transactional_db: None) -> None:
+    """Seed teams and categories again: transactional tests flush what the data migration made."""
+    from beacon.accounts.models import Team
+    from beacon.tickets.models import Category
+    from beacon.tickets.seed import seed_teams_and_categories
+
+    seed_teams_and_categories(Team, Category)

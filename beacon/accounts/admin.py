@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,9 +27,15 @@ class MembershipFormSet(BaseInlineFormSet):  # type: ignore[type-arg]  # generic
         owner = self.instance
         if not isinstance(owner, User):
             return
-        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
         if kept and owner.role not in TEAM_ROLES:
-            raise forms.ValidationError(_("Only agents, leads and admins can be members of a team."))
+            raise forms.ValidationError(
+                _("Only agents, leads and admins can be members of a team.")
+            )
 
 
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in django-stubs
@@ -49,9 +55,13 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generi
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_admin(request)
 
-    def formfield_for_foreignkey(self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any) -> ModelChoiceField[Any] | None:
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         if db_field.name == "user":
-            kwargs["queryset"] = User.objects.filter(role__in=TEAM_ROLES, is_active=True).order_by("email")
+            kwargs["queryset"] = User.objects.filter(
+                role__in=TEAM_ROLES, is_active=True
+            ).order_by("email")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -63,14 +73,20 @@ class UserAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only 
         choices=Language.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("For staff: conversations in these languages can be routed to them."),
+        help_text=_(
+            "For staff: conversations in these languages can be routed to them."
+        ),
     )
     new_password = forms.CharField(
         label=_("New password"),
         required=False,
         strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave empty to keep the current password. Customers can also sign in with an emailed link."),
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "new-password"}
+        ),
+        help_text=_(
+            "Leave empty to keep the current password. Customers can also sign in with an emailed link."
+        ),
     )
     # Set by UserAdmin.get_form, so an admin cannot take away their own access by mistake.
     current_user: User | None = None
@@ -112,11 +128,13 @@ class UserAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only 
             if cleaned.get("role") != Role.ADMIN:
                 self.add_error("role", _("You cannot remove your own admin role."))
             if not cleaned.get("is_active"):
-                self.add_error("is_active", _("You cannot deactivate your own account."))
+                self.add_error(
+                    "is_active", _("You cannot deactivate your own account.")
+                )
         return cleaned
 
     def save(self, commit: bool = True) -> User:  # noqa: FBT001, FBT002 (Django's signature)
-        user = super().save(commit=False)
+        user: User = super().save(commit=False)
         password = self.cleaned_data.get("new_password")
         if password:
             user.set_password(password)
@@ -132,20 +150,61 @@ class UserAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only 
 class UserAdmin(AdminAuditMixin, AdminRoleOnly):
     form = UserAdminForm
     inlines = (MembershipInline,)
-    list_display = ("email", "display_name", "role", "language", "vip_tier", "kyc_level", "is_active", "date_joined")
+    list_display = (
+        "email",
+        "display_name",
+        "role",
+        "language",
+        "vip_tier",
+        "kyc_level",
+        "is_active",
+        "date_joined",
+    )
     list_filter = ("role", "is_active", "language", "vip_tier", "kyc_level")
     search_fields = ("email", "display_name", "exchange_uid", "phone")
     ordering = ("email",)
     readonly_fields = ("date_joined", "last_login")
     fieldsets = (
-        (None, {"fields": ("email", "display_name", "role", "is_active", "language", "new_password")}),
+        (
+            None,
+            {
+                "fields": (
+                    "email",
+                    "display_name",
+                    "role",
+                    "is_active",
+                    "language",
+                    "new_password",
+                )
+            },
+        ),
         (_("Staff"), {"fields": ("skills_languages",)}),
-        (_("Exchange account"), {"fields": ("exchange_uid", "phone", "vip_tier", "kyc_level", "email_verified")}),
+        (
+            _("Exchange account"),
+            {
+                "fields": (
+                    "exchange_uid",
+                    "phone",
+                    "vip_tier",
+                    "kyc_level",
+                    "email_verified",
+                )
+            },
+        ),
         (_("Activity"), {"fields": ("date_joined", "last_login")}),
     )
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:  # noqa: FBT001, FBT002 (Django's signature)
-        form: type[UserAdminForm] = super().get_form(request, obj, change=change, **kwargs)
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Any = None,
+        change: bool = False,  # noqa: FBT001, FBT002 (Django's signature)
+        **kwargs: Any,
+    ) -> Any:
+        form = cast(
+            "type[UserAdminForm]",
+            super().get_form(request, obj, change=change, **kwargs),
+        )
         form.current_user = request.user if isinstance(request.user, User) else None
         return form
 
@@ -160,7 +219,8 @@ class TeamAdmin(AdminAuditMixin, AdminRoleOnly):
     fields = ("name_en", "name_zh", "slug", "description", "email", "is_active")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
-        return super().get_queryset(request).annotate(member_total=Count("memberships"))
+        teams: QuerySet[Team] = super().get_queryset(request)
+        return teams.annotate(member_total=Count("memberships"))
 
     @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, obj: Team) -> int:
@@ -172,11 +232,25 @@ class ApiTokenAdmin(AdminRoleOnly):
     """Tokens are created with `beacon create_api_token` (the secret is shown once there); here
     admins list and revoke them. The digest is never displayed."""
 
-    list_display = ("name", "user", "prefix_display", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "user",
+        "prefix_display",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     list_select_related = ("user",)
     search_fields = ("name", "prefix", "user__email")
-    fields = ("name", "user", "prefix_display", "created_at", "last_used_at", "revoked_at")
+    fields = (
+        "name",
+        "user",
+        "prefix_display",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     readonly_fields = fields
     actions = ("revoke",)
 
@@ -199,9 +273,12 @@ class ApiTokenAdmin(AdminRoleOnly):
     @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         actor = request.user if isinstance(request.user, User) else None
-        revoked = sum(1 for token in queryset if api_token_revoke(token=token, revoked_by=actor))
+        revoked = sum(
+            1 for token in queryset if api_token_revoke(token=token, revoked_by=actor)
+        )
         self.message_user(
             request,
-            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked) % {"count": revoked},
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
+            % {"count": revoked},
             messages.SUCCESS,
         )

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja.security import APIKeyCookie, HttpBearer
 
 from beacon.accounts.models import ApiToken, User
@@ -34,6 +34,9 @@ class TokenAuth(HttpBearer):
         if user is None:
             return None
         request.user = user
+        # LocaleMiddleware ran before authentication: answer in the token owner's language.
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
         return user
 
 

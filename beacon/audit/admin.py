@@ -15,12 +15,27 @@ from beacon.core.admin_site import admin_site, is_auditor_or_admin
 class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs
     """Rows are append-only: nobody adds, changes or deletes them here, admins included."""
 
-    list_display = ("created_at", "action", "actor", "target_type", "target_id", "ip_address")
+    list_display = (
+        "created_at",
+        "action",
+        "actor",
+        "target_type",
+        "target_id",
+        "ip_address",
+    )
     list_filter = ("action", "target_type")
     list_select_related = ("actor",)
     search_fields = ("action", "target_id", "actor__email")
     date_hierarchy = "created_at"
-    fields = ("created_at", "actor", "action", "target_type", "target_id", "ip_address", "data")
+    fields = (
+        "created_at",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "ip_address",
+        "data",
+    )
     readonly_fields = fields
     actions = None
     # Counting millions of rows on every page load is the slow part of a big changelist.

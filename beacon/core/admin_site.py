@@ -57,7 +57,9 @@ class BeaconAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return is_auditor_or_admin(request)
 
-    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         """One sign-in page for the whole product (it has the rate limits); no second admin login form."""
         index_url = reverse("admin:index", current_app=self.name)
         if request.user.is_authenticated:
@@ -65,7 +67,9 @@ class BeaconAdminSite(admin.AdminSite):
                 return HttpResponseRedirect(index_url)
             raise PermissionDenied
         next_url = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}
+        ):
             next_url = index_url
         return redirect_to_login(next_url, reverse("accounts:login"))
 
@@ -79,23 +83,35 @@ class AdminRoleOnly(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_admin(request)
 
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_view_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
         return is_admin(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return is_admin(request)
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
         return is_admin(request)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
         return is_admin(request)
 
 
 class AdminAuditMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs
     """Writes an audit event for every add, change and delete made in the admin."""
 
-    def _audit(self, request: HttpRequest, obj: Model, verb: str, fields: list[str] | None = None) -> None:
+    def _audit(
+        self,
+        request: HttpRequest,
+        obj: Model,
+        verb: str,
+        fields: list[str] | None = None,
+    ) -> None:
         actor = _user(request)
         data: dict[str, Any] = {"object": str(obj)[:200]}
         if fields:
@@ -109,9 +125,17 @@ class AdminAuditMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic on
             ip_address=request.META.get("REMOTE_ADDR") or None,
         )
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Form, change: bool) -> None:  # noqa: FBT001 (Django's signature)
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Any,
+        form: Form,
+        change: bool,  # noqa: FBT001 (Django's signature)
+    ) -> None:
         super().save_model(request, obj, form, change)
-        self._audit(request, obj, "change" if change else "create", list(form.changed_data))
+        self._audit(
+            request, obj, "change" if change else "create", list(form.changed_data)
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self._audit(request, obj, "delete")

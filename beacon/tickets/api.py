@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -211,6 +211,10 @@ def list_tickets(request: HttpRequest, filters: Query[TicketQuery]) -> TicketLis
         qs = qs.filter(category__slug=filters.category)
     if filters.assignee:
         qs = qs.filter(assignee__email=filters.assignee.strip().lower())
+    # Only what a list row shows: skipping descriptions, search text, JSON columns and the people's
+    # other columns makes building a page several times cheaper. A field read here that is not
+    # listed costs one query per row, which the query-count test catches.
+    qs = qs.only(*_SUMMARY_COLUMNS)
     if user.is_support_staff:
         qs = qs.prefetch_related("tags")
     page = queries.paginate(
@@ -221,6 +225,28 @@ def list_tickets(request: HttpRequest, filters: Query[TicketQuery]) -> TicketLis
         next_cursor=page.next_cursor,
     )
 
+
+_SUMMARY_COLUMNS = (
+    "reference",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "language",
+    "created_at",
+    "updated_at",
+    "first_response_at",
+    "solved_at",
+    "closed_at",
+    "category__slug",
+    "category__name_en",
+    "category__name_zh",
+    "team__slug",
+    "assignee__email",
+    "customer__email",
+    "customer__display_name",
+    "customer__exchange_uid",
+)
 
 _IDEMPOTENCY_KEY = P(
     alias="Idempotency-Key",
@@ -270,11 +296,8 @@ def create_ticket(
         idempotency_key=idempotency_key,
     )
     _reuse(ticket, category=category, customer=customer, team=category.default_team)
-    tags = (
-        sorted({t.strip().lower() for t in payload.tags if t.strip()})
-        if not replayed
-        else _tag_names(ticket)
-    )
+    # Only staff send tags, so a customer's create never pays for the tags query.
+    tags = _tag_names(ticket) if payload.tags or replayed else []
     return Respond(200 if replayed else 201, _ticket_out(ticket, user, tags=tags))
 
 
@@ -451,10 +474,11 @@ def _reuse(ticket: Ticket, **related: Model | None) -> None:
     still the ones it points to, so building the response does not fetch them again."""
     for name, value in related.items():
         field = Ticket._meta.get_field(name)
-        if field.is_cached(ticket):  # type: ignore[union-attr]
+        assert isinstance(field, ForeignKey)
+        if field.is_cached(ticket):
             continue
-        if getattr(ticket, f"{name}_id") == (value.pk if value is not None else None):
-            field.set_cached_value(ticket, value)  # type: ignore[union-attr]
+        if getattr(ticket, field.attname) == (value.pk if value is not None else None):
+            field.set_cached_value(ticket, value)
 
 
 def _tag_names(ticket: Ticket) -> list[str]:

@@ -217,7 +217,7 @@ class IdListField(forms.Field):
 class BulkForm(forms.Form):
     """The same change for every selected ticket."""
 
-    ids = IdListField()
+    ids = IdListField(label=gettext_lazy("Tickets"))
     status = forms.ChoiceField(
         choices=[KEEP, *Status.choices], required=False, label=gettext_lazy("Status")
     )

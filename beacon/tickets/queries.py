@@ -54,7 +54,7 @@ def ticket_get_for_user(*, user: User, reference: str) -> Ticket:
         .select_related(
             "category", "team", "assignee", "customer", "merged_into", "follow_up_of"
         )
-        .filter(reference=reference.strip().upper())
+        .filter(reference=normalise_reference(reference) or reference.strip().upper())
         .first()
     )
     if ticket is None:

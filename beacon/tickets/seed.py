@@ -5,6 +5,9 @@ tests (which pass the real ones), so the seed and what the tests check cannot dr
 Admins edit teams and categories afterwards in /admin/; seeding never overwrites those edits.
 """
 
+# Chinese text uses full-width punctuation (commas, brackets, question marks) on purpose.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,8 +24,23 @@ TEAMS: list[tuple[str, str, str]] = [
 ]
 
 
-def _field(name: str, type_: str, label_en: str, label_zh: str, *, required: bool = True, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "type": type_, "required": required, "label_en": label_en, "label_zh": label_zh, **extra}
+def _field(
+    name: str,
+    type_: str,
+    label_en: str,
+    label_zh: str,
+    *,
+    required: bool = True,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": type_,
+        "required": required,
+        "label_en": label_en,
+        "label_zh": label_zh,
+        **extra,
+    }
 
 
 def _coin() -> dict[str, Any]:
@@ -35,14 +53,18 @@ def _network(label_en: str = "Network", label_zh: str = "网络") -> dict[str, A
 
 
 def _txid(*, required: bool = True) -> dict[str, Any]:
-    return _field("txid", "txid", "Transaction hash (TxID)", "交易哈希 (TxID)", required=required)
+    return _field(
+        "txid", "txid", "Transaction hash (TxID)", "交易哈希 (TxID)", required=required
+    )
 
 
 def _amount() -> dict[str, Any]:
     return _field("amount", "amount", "Amount", "数量")
 
 
-def _time(label_en: str = "Time of the transfer", label_zh: str = "转账时间") -> dict[str, Any]:
+def _time(
+    label_en: str = "Time of the transfer", label_zh: str = "转账时间"
+) -> dict[str, Any]:
     return _field("time", "datetime", label_en, label_zh)
 
 
@@ -51,7 +73,9 @@ def _memo() -> dict[str, Any]:
     return _field("memo", "memo", "Memo / tag", "备注 / 标签", required=False)
 
 
-def _choice(name: str, label_en: str, label_zh: str, choices: list[tuple[str, str, str]]) -> dict[str, Any]:
+def _choice(
+    name: str, label_en: str, label_zh: str, choices: list[tuple[str, str, str]]
+) -> dict[str, Any]:
     # Values are stable slugs (what the API accepts); the label lists run parallel to them.
     return _field(
         name,
@@ -109,11 +133,22 @@ CATEGORIES: list[dict[str, Any]] = [
         "form_fields": [
             _coin(),
             _network("Network you sent on", "实际转账网络"),
-            _field("expected_network", "network", "Network of the deposit address", "充值地址所属网络"),
+            _field(
+                "expected_network",
+                "network",
+                "Network of the deposit address",
+                "充值地址所属网络",
+            ),
             _txid(),
             _amount(),
             # Plain text: the customer may have sent without any memo, so it can never be required.
-            _field("memo_used", "text", "Memo / tag you entered (leave empty if none)", "您填写的备注 / 标签（未填写请留空）", required=False),
+            _field(
+                "memo_used",
+                "text",
+                "Memo / tag you entered (leave empty if none)",
+                "您填写的备注 / 标签（未填写请留空）",
+                required=False,
+            ),
         ],
     },
     {
@@ -132,8 +167,16 @@ CATEGORIES: list[dict[str, Any]] = [
                 "遇到了什么问题？",
                 [
                     ("document_rejected", "My document was rejected", "证件被拒绝"),
-                    ("verification_pending", "Verification is taking too long", "认证审核时间过长"),
-                    ("limit_upgrade", "I want a higher verification level / limit", "申请提高认证等级 / 额度"),
+                    (
+                        "verification_pending",
+                        "Verification is taking too long",
+                        "认证审核时间过长",
+                    ),
+                    (
+                        "limit_upgrade",
+                        "I want a higher verification level / limit",
+                        "申请提高认证等级 / 额度",
+                    ),
                     ("other", "Something else", "其他"),
                 ],
             ),
@@ -155,9 +198,21 @@ CATEGORIES: list[dict[str, Any]] = [
                 "发生了什么？",
                 [
                     ("unauthorised_login", "A login I did not make", "陌生设备登录"),
-                    ("unauthorised_withdrawal", "A withdrawal I did not make", "非本人提币"),
-                    ("phishing", "I entered my details on a phishing site", "在钓鱼网站输入了账户信息"),
-                    ("sim_swap", "My phone number was taken over (SIM swap)", "手机号被盗用（SIM 卡劫持）"),
+                    (
+                        "unauthorised_withdrawal",
+                        "A withdrawal I did not make",
+                        "非本人提币",
+                    ),
+                    (
+                        "phishing",
+                        "I entered my details on a phishing site",
+                        "在钓鱼网站输入了账户信息",
+                    ),
+                    (
+                        "sim_swap",
+                        "My phone number was taken over (SIM swap)",
+                        "手机号被盗用（SIM 卡劫持）",
+                    ),
                     ("other", "Something else", "其他"),
                 ],
             ),
@@ -179,10 +234,22 @@ CATEGORIES: list[dict[str, Any]] = [
                 "What is the problem?",
                 "遇到了什么问题？",
                 [
-                    ("lost_authenticator", "I lost my authenticator app / phone", "丢失了验证器 / 手机"),
+                    (
+                        "lost_authenticator",
+                        "I lost my authenticator app / phone",
+                        "丢失了验证器 / 手机",
+                    ),
                     ("no_sms_code", "I do not receive SMS codes", "收不到短信验证码"),
-                    ("no_email_code", "I do not receive email codes", "收不到邮箱验证码"),
-                    ("locked_out", "My account is locked after failed attempts", "多次尝试后账户被锁定"),
+                    (
+                        "no_email_code",
+                        "I do not receive email codes",
+                        "收不到邮箱验证码",
+                    ),
+                    (
+                        "locked_out",
+                        "My account is locked after failed attempts",
+                        "多次尝试后账户被锁定",
+                    ),
                     ("other", "Something else", "其他"),
                 ],
             ),
@@ -199,7 +266,9 @@ CATEGORIES: list[dict[str, Any]] = [
         "is_security": False,
         "form_fields": [
             _field("order_id", "order_id", "Order ID", "订单号"),
-            _field("pair", "text", "Trading pair (e.g. BTC/USDT)", "交易对（如 BTC/USDT）"),
+            _field(
+                "pair", "text", "Trading pair (e.g. BTC/USDT)", "交易对（如 BTC/USDT）"
+            ),
         ],
     },
     {
@@ -213,7 +282,13 @@ CATEGORIES: list[dict[str, Any]] = [
         "is_security": False,
         "form_fields": [
             _field("order_id", "order_id", "P2P order ID", "P2P 订单号"),
-            _field("counterparty_uid", "text", "Counterparty UID", "对方 UID", required=False),
+            _field(
+                "counterparty_uid",
+                "text",
+                "Counterparty UID",
+                "对方 UID",
+                required=False,
+            ),
         ],
     },
     {
@@ -237,8 +312,20 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 3,
         "is_security": False,
         "form_fields": [
-            _field("api_key_label", "text", "API key label (never the secret)", "API 密钥名称（切勿填写密钥本身）", required=False),
-            _field("endpoint", "text", "Endpoint (e.g. POST /api/v3/order)", "接口（如 POST /api/v3/order）", required=False),
+            _field(
+                "api_key_label",
+                "text",
+                "API key label (never the secret)",
+                "API 密钥名称（切勿填写密钥本身）",
+                required=False,
+            ),
+            _field(
+                "endpoint",
+                "text",
+                "Endpoint (e.g. POST /api/v3/order)",
+                "接口（如 POST /api/v3/order）",
+                required=False,
+            ),
         ],
     },
     {
@@ -262,7 +349,13 @@ CATEGORIES: list[dict[str, Any]] = [
         "priority": 2,
         "is_security": False,
         "form_fields": [
-            _field("ticket_reference", "text", "Earlier ticket reference (if any)", "相关工单号（如有）", required=False),
+            _field(
+                "ticket_reference",
+                "text",
+                "Earlier ticket reference (if any)",
+                "相关工单号（如有）",
+                required=False,
+            ),
         ],
     },
     {
@@ -286,7 +379,9 @@ def seed_teams_and_categories(team_model: Any, category_model: Any) -> None:
     """Create the missing seed teams and categories; existing rows (maybe edited) are left alone."""
     teams = {}
     for slug, name_en, name_zh in TEAMS:
-        teams[slug], _created = team_model.objects.get_or_create(slug=slug, defaults={"name_en": name_en, "name_zh": name_zh})
+        teams[slug], _created = team_model.objects.get_or_create(
+            slug=slug, defaults={"name_en": name_en, "name_zh": name_zh}
+        )
     for position, spec in enumerate(CATEGORIES, start=1):
         category_model.objects.get_or_create(
             slug=spec["slug"],
@@ -306,5 +401,12 @@ def seed_teams_and_categories(team_model: Any, category_model: Any) -> None:
 
 def unseed_teams_and_categories(team_model: Any, category_model: Any) -> None:
     """Reverse of the seed: remove seed rows nothing depends on (categories with tickets stay)."""
-    category_model.objects.filter(slug__in=CATEGORY_SLUGS, tickets__isnull=True).delete()
-    team_model.objects.filter(slug__in=TEAM_SLUGS, memberships__isnull=True, tickets__isnull=True, macros__isnull=True).delete()
+    category_model.objects.filter(
+        slug__in=CATEGORY_SLUGS, tickets__isnull=True
+    ).delete()
+    team_model.objects.filter(
+        slug__in=TEAM_SLUGS,
+        memberships__isnull=True,
+        tickets__isnull=True,
+        macros__isnull=True,
+    ).delete()

@@ -682,9 +682,7 @@ def _display(name: str, value: Any) -> str:
         return f"P{value}"
     if name == "status":
         return str(value)
-    if hasattr(value, "slug"):
-        return str(value.slug)
-    return str(value)
+    return str(value)  # Names, not slugs: history is read by people.
 
 
 def ticket_close_by_customer(*, ticket: Ticket, customer: User) -> Ticket:

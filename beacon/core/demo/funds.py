@@ -1,5 +1,8 @@
 """Demo storylines about moving funds: deposits, withdrawals, wrong networks and missing memos."""
 
+# Chinese text uses full-width punctuation (commas, brackets, question marks) on purpose.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 from beacon.core.demo.story import Storyline, Text
@@ -95,7 +98,11 @@ DEPOSIT_NO_TXID = Storyline(
     macro_resolve="Deposit credited",
     channels=(("email", 6), ("chat", 2), ("social", 1)),
     subject=Text(
-        ("Deposit missing", "My {coin} never arrived", "Sent {coin} yesterday, not in my account"),
+        (
+            "Deposit missing",
+            "My {coin} never arrived",
+            "Sent {coin} yesterday, not in my account",
+        ),
         ("充值未到账", "我的 {coin} 没有到账", "昨天转的 {coin} 还没到"),
     ),
     body=Text(
@@ -112,17 +119,26 @@ DEPOSIT_NO_TXID = Storyline(
         (
             "Hi {customer}, to trace a deposit we need its transaction hash (TxID). In your sending wallet, open the transfer and copy the field called TxID or Hash, then reply here.",
         ),
-        ("{customer}您好，查询充值需要交易哈希（TxID）。请在转出钱包中打开这笔转账记录，复制 TxID 或“哈希”一栏，然后回复给我们。",),
+        (
+            "{customer}您好，查询充值需要交易哈希（TxID）。请在转出钱包中打开这笔转账记录，复制 TxID 或“哈希”一栏，然后回复给我们。",
+        ),
     ),
     customer_reply=Text(
         ("Found it, here is the hash: {txid}", "Here you go: {txid}"),
         ("找到了，哈希是：{txid}", "交易哈希：{txid}"),
     ),
     resolution=Text(
-        ("Thanks {customer}. With the TxID we found it: the {amount} {coin} is credited to your account now.",),
+        (
+            "Thanks {customer}. With the TxID we found it: the {amount} {coin} is credited to your account now.",
+        ),
         ("谢谢{customer}。根据 TxID 已查到这笔充值，{amount} {coin} 现已入账。",),
     ),
-    notes=Text(("Customer supplied TxID after reminder. Tx was waiting for manual credit (amount above auto-credit limit).",), ("客户已补充 TxID，金额超过自动入账上限，需人工入账。",)),
+    notes=Text(
+        (
+            "Customer supplied TxID after reminder. Tx was waiting for manual credit (amount above auto-credit limit).",
+        ),
+        ("客户已补充 TxID，金额超过自动入账上限，需人工入账。",),
+    ),
 )
 
 WITHDRAWAL_REVIEW = Storyline(
@@ -137,7 +153,11 @@ WITHDRAWAL_REVIEW = Storyline(
             "{coin} withdrawal pending for {hours} hours",
             "Why is my withdrawal still under review?",
         ),
-        ("提币 {amount} {coin} 一直在处理中", "{coin} 提币已等待 {hours} 小时", "为什么我的提币一直在审核？"),
+        (
+            "提币 {amount} {coin} 一直在处理中",
+            "{coin} 提币已等待 {hours} 小时",
+            "为什么我的提币一直在审核？",
+        ),
     ),
     body=Text(
         (
@@ -156,10 +176,15 @@ WITHDRAWAL_REVIEW = Storyline(
             "Hi {customer}, your withdrawal is in a routine security review, which happens for larger amounts and new destination addresses. "
             "It usually completes within 24 hours. You do not need to do anything for now.",
         ),
-        ("{customer}您好，您的提币正在进行常规安全审核（大额或新地址提币时会触发），通常在 24 小时内完成，目前您无需进行任何操作。",),
+        (
+            "{customer}您好，您的提币正在进行常规安全审核（大额或新地址提币时会触发），通常在 24 小时内完成，目前您无需进行任何操作。",
+        ),
     ),
     customer_reply=Text(
-        ("How much longer will this take? It's been a day.", "Understood. Can you tell me when it is approved?"),
+        (
+            "How much longer will this take? It's been a day.",
+            "Understood. Can you tell me when it is approved?",
+        ),
         ("还要多久？已经一天了。", "明白了，审核通过后能通知我吗？"),
     ),
     resolution=Text(
@@ -167,7 +192,10 @@ WITHDRAWAL_REVIEW = Storyline(
             "Hi {customer}, the review is complete and your withdrawal has been sent. TxID: {txid}. It should arrive after the network confirmations.",
             "Hello {customer}, thanks for waiting. The withdrawal was approved and broadcast on {network_name} (TxID {txid}).",
         ),
-        ("{customer}您好，审核已完成，您的提币已发出。TxID：{txid}，网络确认后即可到账。", "{customer}您好，感谢等待。提币已审核通过并在 {network_name} 上广播，TxID：{txid}。"),
+        (
+            "{customer}您好，审核已完成，您的提币已发出。TxID：{txid}，网络确认后即可到账。",
+            "{customer}您好，感谢等待。提币已审核通过并在 {network_name} 上广播，TxID：{txid}。",
+        ),
     ),
     notes=Text(
         (
@@ -184,7 +212,10 @@ WITHDRAWAL_NOT_RECEIVED = Storyline(
     fields="withdrawal_sent",
     tags=("withdrawal",),
     subject=Text(
-        ("Withdrawal shows completed but not received", "{coin} withdrawal completed, wallet shows nothing"),
+        (
+            "Withdrawal shows completed but not received",
+            "{coin} withdrawal completed, wallet shows nothing",
+        ),
         ("提币显示已完成但未收到", "{coin} 提币已完成，钱包没收到"),
     ),
     body=Text(
@@ -202,17 +233,27 @@ WITHDRAWAL_NOT_RECEIVED = Storyline(
             "Hi {customer}, the transaction {txid_short} is confirmed on {network_name} and the funds were delivered to {address_short}. "
             "If the receiving platform does not show them, please send them this TxID; they may need it (and any memo) to credit you.",
         ),
-        ("{customer}您好，交易 {txid_short} 已在 {network_name} 上确认，资金已发送至 {address_short}。如接收方仍未显示，请将此 TxID（及备注，如有）提供给对方平台以便入账。",),
+        (
+            "{customer}您好，交易 {txid_short} 已在 {network_name} 上确认，资金已发送至 {address_short}。如接收方仍未显示，请将此 TxID（及备注，如有）提供给对方平台以便入账。",
+        ),
     ),
     customer_reply=Text(
-        ("They found it with the TxID, it's credited now. Thanks!", "I gave them the hash, they are checking."),
+        (
+            "They found it with the TxID, it's credited now. Thanks!",
+            "I gave them the hash, they are checking.",
+        ),
         ("对方用 TxID 查到了，已经到账，谢谢！", "我已经把哈希发给对方了，他们在查。"),
     ),
     resolution=Text(
-        ("Glad it arrived, {customer}. I'll mark this as solved; reply here if anything else comes up.",),
+        (
+            "Glad it arrived, {customer}. I'll mark this as solved; reply here if anything else comes up.",
+        ),
         ("很高兴已经到账，{customer}。此工单将标记为已解决，如有其他问题请在此回复。",),
     ),
-    notes=Text(("On-chain delivery confirmed, nothing to do on our side.",), ("链上已确认送达，我方无需处理。",)),
+    notes=Text(
+        ("On-chain delivery confirmed, nothing to do on our side.",),
+        ("链上已确认送达，我方无需处理。",),
+    ),
 )
 
 WRONG_NETWORK = Storyline(
@@ -226,29 +267,43 @@ WRONG_NETWORK = Storyline(
             "Sent {coin} on {network} to my {expected_network} address",
             "Wrong network deposit - can you recover it?",
         ),
-        ("{coin} 通过 {network} 转到了 {expected_network} 地址", "充值选错网络，能找回吗？"),
+        (
+            "{coin} 通过 {network} 转到了 {expected_network} 地址",
+            "充值选错网络，能找回吗？",
+        ),
     ),
     body=Text(
         (
             "I made a mistake and sent {amount} {coin} over {network_name} to my deposit address, which is for {expected_network_name}. "
             "The address is the same format. TxID {txid}. Is there any way to get it back?",
         ),
-        ("我不小心把 {amount} {coin} 通过 {network_name} 转到了我的 {expected_network_name} 充值地址（地址格式一样）。TxID：{txid}。请问还能找回吗？",),
+        (
+            "我不小心把 {amount} {coin} 通过 {network_name} 转到了我的 {expected_network_name} 充值地址（地址格式一样）。TxID：{txid}。请问还能找回吗？",
+        ),
     ),
     first_reply=Text(
         (
             "Hi {customer}, because {network_name} and {expected_network_name} use the same address format, the funds reached an address we control and can usually be recovered. "
             "Recovery is manual, takes 7 to 14 business days and has a fee of 30 USDT (or the equivalent). Please reply to confirm you want to go ahead.",
         ),
-        ("{customer}您好，由于 {network_name} 与 {expected_network_name} 地址格式相同，资金已到达我们控制的地址，通常可以找回。找回需人工处理，约 7 至 14 个工作日，手续费 30 USDT（或等值资产）。请回复确认是否继续。",),
+        (
+            "{customer}您好，由于 {network_name} 与 {expected_network_name} 地址格式相同，资金已到达我们控制的地址，通常可以找回。找回需人工处理，约 7 至 14 个工作日，手续费 30 USDT（或等值资产）。请回复确认是否继续。",
+        ),
     ),
     customer_reply=Text(
-        ("Yes please go ahead, thank you so much.", "OK, I accept the fee. Please recover it."),
+        (
+            "Yes please go ahead, thank you so much.",
+            "OK, I accept the fee. Please recover it.",
+        ),
         ("确认，请帮我找回，非常感谢。", "好的，我同意手续费，请帮忙找回。"),
     ),
     resolution=Text(
-        ("Hi {customer}, the recovery is complete: {amount} {coin} minus the recovery fee has been credited to your account.",),
-        ("{customer}您好，找回已完成：{amount} {coin}（扣除找回手续费）已入账至您的账户。",),
+        (
+            "Hi {customer}, the recovery is complete: {amount} {coin} minus the recovery fee has been credited to your account.",
+        ),
+        (
+            "{customer}您好，找回已完成：{amount} {coin}（扣除找回手续费）已入账至您的账户。",
+        ),
     ),
     notes=Text(
         (
@@ -266,7 +321,10 @@ MISSING_MEMO = Storyline(
     tags=("memo",),
     channels=(("web", 4), ("chat", 3), ("email", 2)),
     subject=Text(
-        ("Forgot the memo / tag on my {coin} deposit", "{coin} deposit without destination tag"),
+        (
+            "Forgot the memo / tag on my {coin} deposit",
+            "{coin} deposit without destination tag",
+        ),
         ("{coin} 充值忘记填写备注（Memo / Tag）", "{coin} 充值漏填标签"),
     ),
     body=Text(
@@ -274,24 +332,49 @@ MISSING_MEMO = Storyline(
             "I sent {amount} {coin} but forgot to enter the memo. TxID {txid}. Can you credit it manually?",
             "Deposited {coin} from another exchange, their form did not ask for a tag and now it's missing. Hash {txid}, {amount} {coin}.",
         ),
-        ("我转了 {amount} {coin}，但是忘记填写备注了。TxID：{txid}，能否人工入账？", "从其他平台转入 {coin}，对方页面没有让填标签，现在没到账。哈希 {txid}，数量 {amount}。"),
+        (
+            "我转了 {amount} {coin}，但是忘记填写备注了。TxID：{txid}，能否人工入账？",
+            "从其他平台转入 {coin}，对方页面没有让填标签，现在没到账。哈希 {txid}，数量 {amount}。",
+        ),
     ),
     first_reply=Text(
         (
             "Hi {customer}, deposits without a memo can be credited manually after we confirm they are yours. "
             "Please reply with a screenshot of the withdrawal record on the sending platform showing the TxID and amount.",
         ),
-        ("{customer}您好，未填写备注的充值在确认归属后可以人工入账。请回复一张转出平台提币记录的截图，需显示 TxID 和金额。",),
+        (
+            "{customer}您好，未填写备注的充值在确认归属后可以人工入账。请回复一张转出平台提币记录的截图，需显示 TxID 和金额。",
+        ),
     ),
     customer_reply=Text(
-        ("I've attached the screenshot from the other exchange.", "Screenshot sent by email as well. The amount is {amount} {coin}."),
-        ("已附上对方平台的提币记录截图。", "截图也已通过邮件发送，数量是 {amount} {coin}。"),
+        (
+            "I've attached the screenshot from the other exchange.",
+            "Screenshot sent by email as well. The amount is {amount} {coin}.",
+        ),
+        (
+            "已附上对方平台的提币记录截图。",
+            "截图也已通过邮件发送，数量是 {amount} {coin}。",
+        ),
     ),
     resolution=Text(
-        ("Thanks {customer}, ownership confirmed. {amount} {coin} has been credited. Next time, remember the memo is required for {coin}.",),
-        ("谢谢{customer}，已确认归属，{amount} {coin} 已入账。下次充值 {coin} 时请务必填写备注。",),
+        (
+            "Thanks {customer}, ownership confirmed. {amount} {coin} has been credited. Next time, remember the memo is required for {coin}.",
+        ),
+        (
+            "谢谢{customer}，已确认归属，{amount} {coin} 已入账。下次充值 {coin} 时请务必填写备注。",
+        ),
     ),
-    notes=Text(("Memo-less deposit found in the omnibus account, amount and timing match.",), ("已在归集账户找到无备注充值，金额和时间一致。",)),
+    notes=Text(
+        ("Memo-less deposit found in the omnibus account, amount and timing match.",),
+        ("已在归集账户找到无备注充值，金额和时间一致。",),
+    ),
 )
 
-STORYLINES = [DEPOSIT_CONFIRMING, DEPOSIT_NO_TXID, WITHDRAWAL_REVIEW, WITHDRAWAL_NOT_RECEIVED, WRONG_NETWORK, MISSING_MEMO]
+STORYLINES = [
+    DEPOSIT_CONFIRMING,
+    DEPOSIT_NO_TXID,
+    WITHDRAWAL_REVIEW,
+    WITHDRAWAL_NOT_RECEIVED,
+    WRONG_NETWORK,
+    MISSING_MEMO,
+]

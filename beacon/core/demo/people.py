@@ -6,7 +6,7 @@ ranges set aside for fiction (+1 555-01xx, +44 7700 900xxx) or commonly used tes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # One password for every demo account, printed by `beacon demo_load` and `beacon serve`.
 DEMO_PASSWORD = "beacon-demo"  # noqa: S105 (a published demo credential, not a secret)
@@ -30,8 +30,8 @@ class DemoStaff:
     email: str
     name: str
     team: str
-    is_lead: bool
-    languages: tuple[str, ...] = field(default=("en",))
+    languages: tuple[str, ...]
+    is_lead: bool = False
 
 
 EN = "en"
@@ -46,22 +46,44 @@ CUSTOMERS: list[DemoCustomer] = [
     WANG,
     DemoCustomer("bob.martin@example.com", "Bob Martin", EN, 0, 1, "+1 212 555 0187"),
     DemoCustomer("carla.rossi@example.com", "Carla Rossi", EN, 1, 2, "+39 02 555 0133"),
-    DemoCustomer("david.okafor@example.com", "David Okafor", EN, 0, 1, "+44 7700 900123"),
-    DemoCustomer("emma.schmidt@example.com", "Emma Schmidt", EN, 3, 2, "+49 30 555 0191"),
-    DemoCustomer("farid.haddad@example.com", "Farid Haddad", EN, 0, 0, "+971 50 555 0164"),
+    DemoCustomer(
+        "david.okafor@example.com", "David Okafor", EN, 0, 1, "+44 7700 900123"
+    ),
+    DemoCustomer(
+        "emma.schmidt@example.com", "Emma Schmidt", EN, 3, 2, "+49 30 555 0191"
+    ),
+    DemoCustomer(
+        "farid.haddad@example.com", "Farid Haddad", EN, 0, 0, "+971 50 555 0164"
+    ),
     DemoCustomer("grace.lee@example.com", "Grace Lee", EN, 2, 2, "+65 8555 0112"),
-    DemoCustomer("hiro.tanaka@example.com", "Hiro Tanaka", EN, 1, 2, "+81 90 5550 0176"),
-    DemoCustomer("isabel.santos@example.com", "Isabel Santos", EN, 0, 1, "+55 11 5550 0148"),
+    DemoCustomer(
+        "hiro.tanaka@example.com", "Hiro Tanaka", EN, 1, 2, "+81 90 5550 0176"
+    ),
+    DemoCustomer(
+        "isabel.santos@example.com", "Isabel Santos", EN, 0, 1, "+55 11 5550 0148"
+    ),
     DemoCustomer("jack.wilson@example.com", "Jack Wilson", EN, 4, 3, "+44 7700 900456"),
     DemoCustomer("kavya.iyer@example.com", "Kavya Iyer", EN, 0, 1, "+91 98555 00129"),
-    DemoCustomer("liam.murphy@example.com", "Liam Murphy", EN, 1, 2, "+353 85 555 0107"),
-    DemoCustomer("maria.garcia@example.com", "María García", EN, 0, 0, "+34 655 550 118"),
+    DemoCustomer(
+        "liam.murphy@example.com", "Liam Murphy", EN, 1, 2, "+353 85 555 0107"
+    ),
+    DemoCustomer(
+        "maria.garcia@example.com", "María García", EN, 0, 0, "+34 655 550 118"
+    ),
     DemoCustomer("noah.kim@example.com", "Noah Kim", EN, 2, 2, "+82 10 5550 0137"),
-    DemoCustomer("olivia.brown@example.com", "Olivia Brown", EN, 0, 1, "+1 646 555 0199"),
-    DemoCustomer("pavel.novak@example.com", "Pavel Novák", EN, 0, 1, "+420 605 550 144"),
-    DemoCustomer("quinn.taylor@example.com", "Quinn Taylor", EN, 3, 2, "+1 305 555 0121"),
+    DemoCustomer(
+        "olivia.brown@example.com", "Olivia Brown", EN, 0, 1, "+1 646 555 0199"
+    ),
+    DemoCustomer(
+        "pavel.novak@example.com", "Pavel Novák", EN, 0, 1, "+420 605 550 144"
+    ),
+    DemoCustomer(
+        "quinn.taylor@example.com", "Quinn Taylor", EN, 3, 2, "+1 305 555 0121"
+    ),
     DemoCustomer("ravi.patel@example.com", "Ravi Patel", EN, 0, 1, "+44 7700 900789"),
-    DemoCustomer("sofia.petrova@example.com", "Sofia Petrova", EN, 1, 2, "+359 88 555 0166"),
+    DemoCustomer(
+        "sofia.petrova@example.com", "Sofia Petrova", EN, 1, 2, "+359 88 555 0166"
+    ),
     DemoCustomer("tuan.nguyen@example.com", "Tuan Nguyen", EN, 0, 1, "+84 90 555 0153"),
     DemoCustomer("zhang.wei@example.com", "张伟", ZH, 2, 2, "+86 139 0013 9002"),
     DemoCustomer("li.na@example.com", "李娜", ZH, 0, 1, "+86 137 0013 7003"),
@@ -88,26 +110,40 @@ BOTH = (EN, ZH)
 
 # Each team: a lead and two agents; every team can answer in English and Chinese.
 STAFF: list[DemoStaff] = [
-    DemoStaff("agent.mia@beacon.local", "Mia Park", "tech-support", True, BOTH),
-    DemoStaff("agent.tom@beacon.local", "Tom Baker", "tech-support", False, (EN,)),
-    DemoStaff("agent.jing@beacon.local", "陈晶 Jing", "tech-support", False, (ZH, EN)),
-    DemoStaff("agent.oscar@beacon.local", "Oscar Lindqvist", "trading", True, (EN,)),
-    DemoStaff("agent.hao@beacon.local", "刘昊 Hao", "trading", False, (ZH, EN)),
-    DemoStaff("agent.nina@beacon.local", "Nina Costa", "trading", False, (EN,)),
-    DemoStaff("agent.sam@beacon.local", "Sam Reid", "account-security", True, (EN,)),
-    DemoStaff("agent.yu@beacon.local", "王宇 Yu", "account-security", False, (ZH, EN)),
-    DemoStaff("agent.priya@beacon.local", "Priya Shah", "account-security", False, BOTH),
-    DemoStaff("agent.lena@beacon.local", "Lena Vogel", "deposits-withdrawals", True, (EN,)),
-    DemoStaff("agent.kai@beacon.local", "张凯 Kai", "deposits-withdrawals", False, (ZH, EN)),
-    DemoStaff("agent.ben@beacon.local", "Ben Ortiz", "deposits-withdrawals", False, (EN,)),
-    DemoStaff("agent.xia@beacon.local", "夏雪 Xia", "deposits-withdrawals", False, (ZH,)),
-    DemoStaff("agent.ana@beacon.local", "Ana Ribeiro", "kyc-compliance", True, (EN,)),
-    DemoStaff("agent.min@beacon.local", "李敏 Min", "kyc-compliance", False, (ZH, EN)),
-    DemoStaff("agent.erik@beacon.local", "Erik Johansson", "kyc-compliance", False, (EN,)),
-    DemoStaff("agent.rui@beacon.local", "周睿 Rui", "p2p", True, BOTH),
-    DemoStaff("agent.leo@beacon.local", "Leo Martins", "p2p", False, (EN,)),
-    DemoStaff("agent.fang@beacon.local", "方圆 Fang", "p2p", False, (ZH,)),
-    DemoStaff("agent.claire@beacon.local", "Claire Dubois", "complaints", True, BOTH),
-    DemoStaff("agent.wei@beacon.local", "孙伟 Wei", "complaints", False, (ZH, EN)),
-    DemoStaff("agent.owen@beacon.local", "Owen Hughes", "complaints", False, (EN,)),
+    DemoStaff("agent.mia@beacon.local", "Mia Park", "tech-support", BOTH, is_lead=True),
+    DemoStaff("agent.tom@beacon.local", "Tom Baker", "tech-support", (EN,)),
+    DemoStaff("agent.jing@beacon.local", "陈晶 Jing", "tech-support", (ZH, EN)),
+    DemoStaff(
+        "agent.oscar@beacon.local", "Oscar Lindqvist", "trading", (EN,), is_lead=True
+    ),
+    DemoStaff("agent.hao@beacon.local", "刘昊 Hao", "trading", (ZH, EN)),
+    DemoStaff("agent.nina@beacon.local", "Nina Costa", "trading", (EN,)),
+    DemoStaff(
+        "agent.sam@beacon.local", "Sam Reid", "account-security", (EN,), is_lead=True
+    ),
+    DemoStaff("agent.yu@beacon.local", "王宇 Yu", "account-security", (ZH, EN)),
+    DemoStaff("agent.priya@beacon.local", "Priya Shah", "account-security", BOTH),
+    DemoStaff(
+        "agent.lena@beacon.local",
+        "Lena Vogel",
+        "deposits-withdrawals",
+        (EN,),
+        is_lead=True,
+    ),
+    DemoStaff("agent.kai@beacon.local", "张凯 Kai", "deposits-withdrawals", (ZH, EN)),
+    DemoStaff("agent.ben@beacon.local", "Ben Ortiz", "deposits-withdrawals", (EN,)),
+    DemoStaff("agent.xia@beacon.local", "夏雪 Xia", "deposits-withdrawals", (ZH,)),
+    DemoStaff(
+        "agent.ana@beacon.local", "Ana Ribeiro", "kyc-compliance", (EN,), is_lead=True
+    ),
+    DemoStaff("agent.min@beacon.local", "李敏 Min", "kyc-compliance", (ZH, EN)),
+    DemoStaff("agent.erik@beacon.local", "Erik Johansson", "kyc-compliance", (EN,)),
+    DemoStaff("agent.rui@beacon.local", "周睿 Rui", "p2p", BOTH, is_lead=True),
+    DemoStaff("agent.leo@beacon.local", "Leo Martins", "p2p", (EN,)),
+    DemoStaff("agent.fang@beacon.local", "方圆 Fang", "p2p", (ZH,)),
+    DemoStaff(
+        "agent.claire@beacon.local", "Claire Dubois", "complaints", BOTH, is_lead=True
+    ),
+    DemoStaff("agent.wei@beacon.local", "孙伟 Wei", "complaints", (ZH, EN)),
+    DemoStaff("agent.owen@beacon.local", "Owen Hughes", "complaints", (EN,)),
 ]

@@ -97,7 +97,10 @@ def _crc16_xmodem(data: bytes) -> int:
 def _eip55(raw: bytes) -> str:
     body = raw.hex()
     digest = keccak.new(digest_bits=256, data=body.encode("ascii")).hexdigest()
-    return "0x" + "".join(ch.upper() if int(nibble, 16) >= 8 else ch for ch, nibble in zip(body, digest, strict=False))
+    return "0x" + "".join(
+        ch.upper() if int(nibble, 16) >= 8 else ch
+        for ch, nibble in zip(body, digest, strict=False)
+    )
 
 
 def address(rng: random.Random, network: str) -> str:
@@ -115,13 +118,17 @@ def address(rng: random.Random, network: str) -> str:
     if network == "LTC":
         return base58.b58encode_check(b"\x30" + key[:20]).decode("ascii")
     if network == "XRP":
-        return base58.b58encode_check(b"\x00" + key[:20], alphabet=base58.RIPPLE_ALPHABET).decode("ascii")
+        return base58.b58encode_check(
+            b"\x00" + key[:20], alphabet=base58.RIPPLE_ALPHABET
+        ).decode("ascii")
     if network == "SOL":
         # A leading zero byte would shorten the base58 text below what wallets ever show.
         return base58.b58encode(b"\x01" + key[1:]).decode("ascii")
     if network == "TON":
         body = b"\x11\x00" + key
-        return base64.urlsafe_b64encode(body + _crc16_xmodem(body).to_bytes(2, "big")).decode("ascii")
+        return base64.urlsafe_b64encode(
+            body + _crc16_xmodem(body).to_bytes(2, "big")
+        ).decode("ascii")
     msg = f"no demo address generator for {network}"
     raise ValueError(msg)
 

@@ -21,7 +21,15 @@ from beacon.core.demo import wallets
 from beacon.core.demo.loader import STORYLINES, DemoSummary, is_loaded, load_demo
 from beacon.core.demo.people import DEMO_PASSWORD, STAFF
 from beacon.tickets.form_fields import FieldType, check_fields, parse_specs
-from beacon.tickets.models import Category, Macro, Message, MessageKind, Status, Ticket, TicketEvent
+from beacon.tickets.models import (
+    Category,
+    Macro,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 from beacon.tickets.seed import CATEGORY_SLUGS, TEAM_SLUGS
 from beacon.tickets.services import macro_render
 
@@ -36,7 +44,9 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoSummary]:
         transaction.set_rollback(True)
 
 
-def test_demo_creates_over_300_tickets_in_both_languages_and_every_category(demo: DemoSummary) -> None:
+def test_demo_creates_over_300_tickets_in_both_languages_and_every_category(
+    demo: DemoSummary,
+) -> None:
     tickets = Ticket.objects.all()
 
     assert demo.tickets_created == tickets.count() >= 300
@@ -46,31 +56,52 @@ def test_demo_creates_over_300_tickets_in_both_languages_and_every_category(demo
     assert len(set(tickets.values_list("channel", flat=True))) >= 5
 
 
-def test_demo_tickets_are_in_every_state_with_notes_replies_and_ratings(demo: DemoSummary) -> None:
+def test_demo_tickets_are_in_every_state_with_notes_replies_and_ratings(
+    demo: DemoSummary,
+) -> None:
     statuses = set(Ticket.objects.values_list("status", flat=True))
 
     assert len(statuses) >= 5
     assert statuses == set(Status.values)
     assert Message.objects.filter(kind=MessageKind.NOTE).count() >= 50
-    assert Message.objects.filter(kind=MessageKind.REPLY, from_customer=True).count() >= 100
+    assert (
+        Message.objects.filter(kind=MessageKind.REPLY, from_customer=True).count()
+        >= 100
+    )
     assert Ticket.objects.filter(rating__isnull=False).count() >= 30
-    assert Ticket.objects.filter(tags__name="txid-requested").exists()  # the "Ask for TxID" macro was used
+    assert Ticket.objects.filter(
+        tags__name="txid-requested"
+    ).exists()  # the "Ask for TxID" macro was used
 
 
-def test_history_spans_two_months_and_conversations_run_forward_in_time(demo: DemoSummary) -> None:
+def test_history_spans_two_months_and_conversations_run_forward_in_time(
+    demo: DemoSummary,
+) -> None:
     now = timezone.now()
 
     oldest = Ticket.objects.order_by("created_at").first()
-    assert oldest is not None and now - timedelta(days=61) <= oldest.created_at <= now - timedelta(days=40)
+    assert oldest is not None and now - timedelta(
+        days=61
+    ) <= oldest.created_at <= now - timedelta(days=40)
     assert not Message.objects.filter(created_at__lt=F("ticket__created_at")).exists()
-    assert not TicketEvent.objects.filter(created_at__lt=F("ticket__created_at")).exists()
+    assert not TicketEvent.objects.filter(
+        created_at__lt=F("ticket__created_at")
+    ).exists()
     assert not Ticket.objects.filter(first_response_at__lt=F("created_at")).exists()
-    assert not Ticket.objects.filter(solved_at__isnull=False, solved_at__gt=now).exists()
-    answered = Ticket.objects.exclude(status__in=[Status.NEW]).filter(first_response_at__isnull=False).count()
+    assert not Ticket.objects.filter(
+        solved_at__isnull=False, solved_at__gt=now
+    ).exists()
+    answered = (
+        Ticket.objects.exclude(status__in=[Status.NEW])
+        .filter(first_response_at__isnull=False)
+        .count()
+    )
     assert answered >= 150
 
 
-def test_every_structured_txid_address_and_memo_is_valid_for_its_network(demo: DemoSummary) -> None:
+def test_every_structured_txid_address_and_memo_is_valid_for_its_network(
+    demo: DemoSummary,
+) -> None:
     checked = 0
     for ticket in Ticket.objects.select_related("category"):
         specs = parse_specs(ticket.category.form_fields)
@@ -80,16 +111,26 @@ def test_every_structured_txid_address_and_memo_is_valid_for_its_network(demo: D
         network = ticket.fields.get("network")
         for spec in specs:
             value = ticket.fields.get(spec.name)
-            if value and spec.type in (FieldType.TXID, FieldType.ADDRESS, FieldType.MEMO):
+            if value and spec.type in (
+                FieldType.TXID,
+                FieldType.ADDRESS,
+                FieldType.MEMO,
+            ):
                 assert network, ticket.reference
-                validator = {FieldType.TXID: chains.validate_txid, FieldType.ADDRESS: chains.validate_address, FieldType.MEMO: chains.validate_memo}[spec.type]
+                validator = {
+                    FieldType.TXID: chains.validate_txid,
+                    FieldType.ADDRESS: chains.validate_address,
+                    FieldType.MEMO: chains.validate_memo,
+                }[spec.type]
                 assert validator(network, value), (ticket.reference, spec.name, value)
                 checked += 1
 
     assert checked >= 100
 
 
-def test_only_tickets_that_start_without_a_txid_have_missing_fields(demo: DemoSummary) -> None:
+def test_only_tickets_that_start_without_a_txid_have_missing_fields(
+    demo: DemoSummary,
+) -> None:
     incomplete = Ticket.objects.exclude(missing_fields=[])
 
     assert incomplete.exists()
@@ -97,13 +138,21 @@ def test_only_tickets_that_start_without_a_txid_have_missing_fields(demo: DemoSu
     assert Message.objects.filter(kind=MessageKind.SYSTEM).count() >= incomplete.count()
 
 
-def test_every_team_has_a_lead_and_agents_covering_english_and_chinese(demo: DemoSummary) -> None:
+def test_every_team_has_a_lead_and_agents_covering_english_and_chinese(
+    demo: DemoSummary,
+) -> None:
     for team in Team.objects.filter(slug__in=TEAM_SLUGS):
         members = Membership.objects.filter(team=team).select_related("user")
-        languages = {language for member in members for language in member.user.skills_languages}
+        languages = {
+            language for member in members for language in member.user.skills_languages
+        }
 
-        assert members.filter(is_lead=True, user__role=Role.LEAD).count() == 1, team.slug
-        assert members.filter(is_lead=False, user__role=Role.AGENT).count() >= 2, team.slug
+        assert members.filter(is_lead=True, user__role=Role.LEAD).count() == 1, (
+            team.slug
+        )
+        assert members.filter(is_lead=False, user__role=Role.AGENT).count() >= 2, (
+            team.slug
+        )
         assert {"en", "zh-hans"} <= languages, team.slug
 
 
@@ -115,7 +164,13 @@ def test_assignees_belong_to_the_ticket_team(demo: DemoSummary) -> None:
 
 
 def test_demo_accounts_sign_in_with_the_printed_password(demo: DemoSummary) -> None:
-    for email in ("admin@beacon.local", "auditor@beacon.local", "alice@example.com", "wang@example.com", STAFF[0].email):
+    for email in (
+        "admin@beacon.local",
+        "auditor@beacon.local",
+        "alice@example.com",
+        "wang@example.com",
+        STAFF[0].email,
+    ):
         assert authenticate(email=email, password=DEMO_PASSWORD) is not None, email
     assert User.objects.get(email="wang@example.com").language == "zh-hans"
     assert User.objects.get(email="admin@beacon.local").role == Role.ADMIN
@@ -130,7 +185,9 @@ def test_showcase_customers_have_a_history_to_look_at(demo: DemoSummary) -> None
         assert tickets.filter(status__in=[Status.SOLVED, Status.CLOSED]).exists(), email
 
 
-def test_demo_macros_exist_in_both_languages_and_render_every_placeholder(demo: DemoSummary) -> None:
+def test_demo_macros_exist_in_both_languages_and_render_every_placeholder(
+    demo: DemoSummary,
+) -> None:
     agent = User.objects.get(email=STAFF[0].email)
     zh_ticket = Ticket.objects.filter(language="zh-hans").first()
     assert zh_ticket is not None
@@ -140,18 +197,35 @@ def test_demo_macros_exist_in_both_languages_and_render_every_placeholder(demo: 
 
         assert macro.body_en and macro.body_zh
         assert "{{" not in rendered
-        assert agent.display_name in rendered and zh_ticket.customer.display_name in rendered
+        assert (
+            agent.display_name in rendered
+            and zh_ticket.customer.display_name in rendered
+        )
     assert Macro.objects.count() >= 6
 
 
 def test_loading_again_adds_nothing(demo: DemoSummary) -> None:
-    counts = (User.objects.count(), Ticket.objects.count(), Message.objects.count(), Macro.objects.count(), Membership.objects.count(), Category.objects.count())
+    counts = (
+        User.objects.count(),
+        Ticket.objects.count(),
+        Message.objects.count(),
+        Macro.objects.count(),
+        Membership.objects.count(),
+        Category.objects.count(),
+    )
 
     again = load_demo(progress=False)
 
     assert again.already_loaded and again.tickets_created == 0
     assert is_loaded()
-    assert counts == (User.objects.count(), Ticket.objects.count(), Message.objects.count(), Macro.objects.count(), Membership.objects.count(), Category.objects.count())
+    assert counts == (
+        User.objects.count(),
+        Ticket.objects.count(),
+        Message.objects.count(),
+        Macro.objects.count(),
+        Membership.objects.count(),
+        Category.objects.count(),
+    )
 
 
 def test_command_reports_and_prints_the_demo_sign_ins(demo: DemoSummary) -> None:
@@ -162,7 +236,11 @@ def test_command_reports_and_prints_the_demo_sign_ins(demo: DemoSummary) -> None
     text = out.getvalue()
     assert "already loaded" in text
     assert DEMO_PASSWORD in text
-    assert "alice@example.com" in text and "wang@example.com" in text and "admin@beacon.local" in text
+    assert (
+        "alice@example.com" in text
+        and "wang@example.com" in text
+        and "admin@beacon.local" in text
+    )
 
 
 def test_storylines_cover_every_category() -> None:
@@ -176,7 +254,11 @@ def test_generated_addresses_and_txids_pass_chain_checks(seed: int) -> None:
 
     for network in wallets.NETWORK_WEIGHTS:
         for _ in range(40):
-            assert chains.validate_address(network, wallets.address(rng, network)), network
+            assert chains.validate_address(network, wallets.address(rng, network)), (
+                network
+            )
             assert chains.validate_txid(network, wallets.txid(rng, network)), network
             if wallets.needs_memo(network):
-                assert chains.validate_memo(network, wallets.memo(rng, network)), network
+                assert chains.validate_memo(network, wallets.memo(rng, network)), (
+                    network
+                )

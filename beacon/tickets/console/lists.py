@@ -44,9 +44,7 @@ def _filter_query(data: QueryDict) -> QueryDict:
     return query
 
 
-def _list_context(
-    request: HttpRequest, user: User, data: QueryDict, *, cursor: str | None
-) -> dict[str, Any]:
+def _list_context(user: User, data: QueryDict, *, cursor: str | None) -> dict[str, Any]:
     filter_form = TicketFilterForm(data, user=user)
     filters = filter_form.to_filter()
     tickets = ticket_list_for_user(user=user, filters=filters).prefetch_related("tags")
@@ -93,9 +91,7 @@ def _view_counts(user: User) -> list[dict[str, Any]]:
 @staff_view(customers_to_portal=True)
 @require_GET
 def ticket_list(request: HttpRequest, user: User) -> HttpResponse:
-    context = _list_context(
-        request, user, request.GET, cursor=request.GET.get("cursor") or None
-    )
+    context = _list_context(user, request.GET, cursor=request.GET.get("cursor") or None)
     if user.can_write_tickets:
         context["bulk_form"] = BulkForm(prefix="bulk", user=user)
     if is_htmx(request):
@@ -107,8 +103,8 @@ def ticket_list(request: HttpRequest, user: User) -> HttpResponse:
 @staff_view()
 @require_POST
 def ticket_bulk(request: HttpRequest, user: User) -> HttpResponse:
-    """One change for the selected tickets, all or nothing. The filter fields travel with the
-    request (hx-include), so the list is re-rendered as the agent was looking at it."""
+    """One change for the selected tickets, all or nothing. The list's filters travel with the
+    request (hidden fields in the bulk form), so the list is re-rendered as the agent saw it."""
     form = BulkForm(request.POST, prefix="bulk", user=user)
     notice = ""
     if form.is_valid():
@@ -137,7 +133,7 @@ def ticket_bulk(request: HttpRequest, user: User) -> HttpResponse:
                     f"{reverse('console:index')}?{_filter_query(request.POST).urlencode()}",
                 )
             form = BulkForm(prefix="bulk", user=user)
-    context = _list_context(request, user, request.POST, cursor=None)
+    context = _list_context(user, request.POST, cursor=None)
     context["bulk_form"] = form
     context["selected"] = (
         set(form.cleaned_data.get("ids", [])) if form.errors else set()

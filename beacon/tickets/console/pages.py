@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -298,9 +299,18 @@ def properties(request: HttpRequest, user: User, reference: str) -> HttpResponse
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
+            try:
+                ticket = _reload(user, ticket)
+            except NotFound:
+                # Moved to a team this agent is not in: the ticket is out of their sight now.
+                messages.info(
+                    request,
+                    _("%(reference)s moved to a team you are not in.")
+                    % {"reference": ticket.reference},
+                )
+                return htmx_redirect(request, reverse("console:index"))
             if not is_htmx(request):
                 return htmx_redirect(request, _ticket_url(ticket))
-            ticket = _reload(user, ticket)
             return render_fragments(
                 request,
                 TEMPLATE,

@@ -6,11 +6,15 @@ from beacon.tickets.seed import seed_teams_and_categories, unseed_teams_and_cate
 
 
 def forwards(apps, schema_editor):
-    seed_teams_and_categories(apps.get_model("accounts", "Team"), apps.get_model("tickets", "Category"))
+    seed_teams_and_categories(
+        apps.get_model("accounts", "Team"), apps.get_model("tickets", "Category")
+    )
 
 
 def backwards(apps, schema_editor):
-    unseed_teams_and_categories(apps.get_model("accounts", "Team"), apps.get_model("tickets", "Category"))
+    unseed_teams_and_categories(
+        apps.get_model("accounts", "Team"), apps.get_model("tickets", "Category")
+    )
 
 
 class Migration(migrations.Migration):

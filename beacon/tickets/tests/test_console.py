@@ -823,6 +823,25 @@ def test_properties_save_and_rerender_history(desk: Desk) -> None:
     ).exists()
 
 
+def test_moving_a_ticket_out_of_my_teams_returns_to_the_list(desk: Desk) -> None:
+    data = {
+        "status": Status.NEW,
+        "priority": "3",
+        "category": desk.category_x.pk,
+        "team": desk.team_y.pk,
+        "assignee": "",
+        "tags": "",
+    }
+
+    response = logged_in(desk.agent_x).post(
+        ticket_urls(desk.ticket.reference)["ticket-properties"], data, headers=HTMX
+    )
+
+    assert response["HX-Redirect"] == reverse("console:index")
+    desk.ticket.refresh_from_db()
+    assert desk.ticket.team == desk.team_y
+
+
 def test_assignee_choices_follow_the_selected_team(desk: Desk) -> None:
     response = logged_in(desk.agent_x).get(
         ticket_urls(desk.ticket.reference)["ticket-properties"],

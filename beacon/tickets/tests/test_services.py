@@ -295,7 +295,7 @@ def test_update_records_old_and_new_values() -> None:
         for e in TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CHANGED)
     }
     assert ("priority", "P3", "P1") in changes
-    assert ("team", team_a.slug, team_b.slug) in changes
+    assert ("team", team_a.name_en, team_b.name_en) in changes
 
 
 def test_assignee_must_be_in_the_team() -> None:

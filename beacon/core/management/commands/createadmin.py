@@ -23,7 +23,11 @@ class Command(BaseCommand):
     help = f"Create an administrator (or promote an existing user). The password is read from ${PASSWORD_VARIABLE} or asked for."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--email", required=True, help="Email address the administrator signs in with.")
+        parser.add_argument(
+            "--email",
+            required=True,
+            help="Email address the administrator signs in with.",
+        )
         parser.add_argument("--name", default="", help="Display name (optional).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,7 +37,9 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"{email!r} is not a valid email address.") from exc
         existing = User.objects.filter(email=email).first()
-        password = self._password(existing or User(email=email, display_name=options["name"]))
+        password = self._password(
+            existing or User(email=email, display_name=options["name"])
+        )
         with transaction.atomic():
             user = existing or User(email=email)
             created = existing is None
@@ -51,10 +57,18 @@ class Command(BaseCommand):
                 action="user.create_admin" if created else "user.promote_admin",
                 target_type="user",
                 target_id=user.pk,
-                data={"email": email, "previous_role": previous_role, "via": "createadmin"},
+                data={
+                    "email": email,
+                    "previous_role": previous_role,
+                    "via": "createadmin",
+                },
             )
         verb = "Created" if created else "Updated"
-        self.stdout.write(self.style.SUCCESS(f"{verb} administrator {email}. Sign in at /accounts/login/; the admin site is at /admin/."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} administrator {email}. Sign in at /accounts/login/; the admin site is at /admin/."
+            )
+        )
 
     def _password(self, user: User) -> str:
         password = os.environ.get(PASSWORD_VARIABLE, "")
@@ -62,7 +76,9 @@ class Command(BaseCommand):
             self._validate(password, user, source=f"${PASSWORD_VARIABLE}")
             return password
         if not sys.stdin.isatty():
-            raise CommandError(f"No password: set {PASSWORD_VARIABLE} or run the command in a terminal to be asked for one.")
+            raise CommandError(
+                f"No password: set {PASSWORD_VARIABLE} or run the command in a terminal to be asked for one."
+            )
         for _attempt in range(3):
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
@@ -80,4 +96,6 @@ class Command(BaseCommand):
         try:
             validate_password(password, user=user)
         except ValidationError as exc:
-            raise CommandError(f"{source} is not acceptable: {' '.join(exc.messages)}") from exc
+            raise CommandError(
+                f"{source} is not acceptable: {' '.join(exc.messages)}"
+            ) from exc

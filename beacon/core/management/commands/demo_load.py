@@ -15,12 +15,22 @@ class Command(BaseCommand):
     help = "Load demo customers, staff, macros and 300+ tickets in English and Chinese. Running it again changes nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=2025, help="Random seed: the same seed gives the same demo.")
-        parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2025,
+            help="Random seed: the same seed gives the same demo.",
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Do not show the progress bar."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        summary = load_demo(seed=options["seed"], progress=not options["no_progress"] and options["verbosity"] > 0)
+        summary = load_demo(
+            seed=options["seed"],
+            progress=not options["no_progress"] and options["verbosity"] > 0,
+        )
         if summary.already_loaded:
             self.stdout.write("Demo data is already loaded; nothing was added.")
         else:
@@ -38,4 +48,6 @@ def write_demo_logins(command: BaseCommand) -> None:
     command.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
     for login in demo_logins():
         command.stdout.write(f"  {login.role:<30} {login.email}")
-    command.stdout.write("  every agent: agent.<name>@beacon.local (see Admin > Users); every customer: <name>@example.com")
+    command.stdout.write(
+        "  every agent: agent.<name>@beacon.local (see Admin > Users); every customer: <name>@example.com"
+    )

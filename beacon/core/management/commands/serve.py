@@ -55,21 +55,35 @@ class Child:
     argv: list[str]
 
 
-def resolve_config(*, port: int | None, host: str | None, workers: int, with_worker: bool) -> ServeConfig:
+def resolve_config(
+    *, port: int | None, host: str | None, workers: int, with_worker: bool
+) -> ServeConfig:
     """Options win over the environment (PORT, HOST); bad values stop with a clear message."""
     resolved_port = port if port is not None else env_int("PORT", 8000, minimum=1)
     if not 1 <= resolved_port <= 65_535:
-        raise CommandError(f"Port {resolved_port} is out of range: use a number from 1 to 65535.")
+        raise CommandError(
+            f"Port {resolved_port} is out of range: use a number from 1 to 65535."
+        )
     if workers < 1:
         raise CommandError("--workers must be at least 1.")
     resolved_host = host or env_str("HOST", "127.0.0.1") or "127.0.0.1"
-    return ServeConfig(host=resolved_host, port=resolved_port, workers=workers, with_worker=with_worker, log_level=settings.LOG_LEVEL.lower())
+    return ServeConfig(
+        host=resolved_host,
+        port=resolved_port,
+        workers=workers,
+        with_worker=with_worker,
+        log_level=settings.LOG_LEVEL.lower(),
+    )
 
 
 def web_command(config: ServeConfig) -> list[str]:
     """uvicorn serving beacon.asgi (HTTP and WebSockets) with the interpreter running this command."""
     return [
         sys.executable,
+        # WhiteNoise serves static files through synchronous file iterators, which Django's ASGI
+        # handler warns about on first use; for small static files that is expected, not a bug.
+        "-W",
+        "ignore:StreamingHttpResponse must consume synchronous iterators:Warning",
         "-m",
         "uvicorn",
         "beacon.asgi:application",
@@ -86,7 +100,9 @@ def web_command(config: ServeConfig) -> list[str]:
         "10",
         "--no-server-header",
         "--log-level",
-        config.log_level if config.log_level in ("critical", "error", "warning", "info", "debug") else "info",
+        config.log_level
+        if config.log_level in ("critical", "error", "warning", "info", "debug")
+        else "info",
     ]
 
 
@@ -102,7 +118,9 @@ def child_commands(config: ServeConfig) -> list[Child]:
     return children
 
 
-def child_environment(config: ServeConfig, base: Mapping[str, str] | None = None) -> dict[str, str]:
+def child_environment(
+    config: ServeConfig, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env.setdefault("DJANGO_SETTINGS_MODULE", "beacon.settings")
     # Children compute BASE_URL (links in emails) from PORT, so they must see the real one.
@@ -120,7 +138,14 @@ class Supervisor:
     A second signal, or a child still running after GRACE_SECONDS, gets SIGKILL.
     """
 
-    def __init__(self, children: list[Child], *, env: Mapping[str, str], log: Callable[[str], None], poll_seconds: float = 0.2) -> None:
+    def __init__(
+        self,
+        children: list[Child],
+        *,
+        env: Mapping[str, str],
+        log: Callable[[str], None],
+        poll_seconds: float = 0.2,
+    ) -> None:
         self.children = children
         self.env = dict(env)
         self.log = log
@@ -131,7 +156,9 @@ class Supervisor:
     def handle_signal(self, signum: int, frame: FrameType | None) -> None:
         if self.stop_signal is None:
             self.stop_signal = signum
-            self.log(f"Received {signal.Signals(signum).name}; stopping gracefully (send it again to stop at once).")
+            self.log(
+                f"Received {signal.Signals(signum).name}; stopping gracefully (send it again to stop at once)."
+            )
             self._send(signal.SIGINT)
         else:
             self._send(signal.SIGKILL)
@@ -143,14 +170,19 @@ class Supervisor:
 
     def run(self) -> int:
         """Run until a child exits or a stop signal arrives; the exit status to report."""
-        previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+        previous = {
+            signum: signal.getsignal(signum)
+            for signum in (signal.SIGINT, signal.SIGTERM)
+        }
         for signum in previous:
             signal.signal(signum, self.handle_signal)
         try:
             for child in self.children:
                 # Own process group: a Ctrl-C in the terminal reaches only this process, which
                 # passes it on once (uvicorn treats a second SIGINT as "exit without draining").
-                self.processes[child.name] = subprocess.Popen(child.argv, env=self.env, process_group=0)  # noqa: S603 (fixed argv, no shell)
+                self.processes[child.name] = subprocess.Popen(  # noqa: S603 (argv built here, no shell)
+                    child.argv, env=self.env, process_group=0
+                )
                 if self.stop_signal is not None:
                     self._send(signal.SIGINT)  # a signal arrived while starting
             name, code = self._wait_for_first_exit()
@@ -160,7 +192,9 @@ class Supervisor:
                 signal.signal(signum, handler)
         if self.stop_signal is not None:
             return 0
-        self.log(f"The {name} process exited with status {code}; the others were stopped.")
+        self.log(
+            f"The {name} process exited with status {code}; the others were stopped."
+        )
         return code or 1
 
     def _wait_for_first_exit(self) -> tuple[str, int]:
@@ -179,7 +213,9 @@ class Supervisor:
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self.log(f"The {name} process did not stop within {GRACE_SECONDS}s; killing it.")
+                self.log(
+                    f"The {name} process did not stop within {GRACE_SECONDS}s; killing it."
+                )
                 process.kill()
                 process.wait()
 
@@ -194,31 +230,69 @@ class Command(BaseCommand):
     help = "Run Beacon with a production ASGI server (uvicorn); --with-worker also runs the background job worker."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--with-worker", action="store_true", help="Also run the Huey job worker (emails, triage, intake).")
-        parser.add_argument("--workers", type=int, default=1, help="Number of web server processes (default 1).")
-        parser.add_argument("--port", type=int, default=None, help="Port to listen on (default: $PORT or 8000).")
-        parser.add_argument("--host", default=None, help="Address to listen on (default: $HOST or 127.0.0.1).")
-        parser.add_argument("--no-migrate", action="store_true", help="Refuse to start if migrations are pending instead of applying them.")
-        parser.add_argument("--no-collectstatic", action="store_true", help="Skip copying static files to DATA_DIR/static.")
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run the Huey job worker (emails, triage, intake).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Number of web server processes (default 1).",
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=None,
+            help="Port to listen on (default: $PORT or 8000).",
+        )
+        parser.add_argument(
+            "--host",
+            default=None,
+            help="Address to listen on (default: $HOST or 127.0.0.1).",
+        )
+        parser.add_argument(
+            "--no-migrate",
+            action="store_true",
+            help="Refuse to start if migrations are pending instead of applying them.",
+        )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Skip copying static files to DATA_DIR/static.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        config = resolve_config(port=options["port"], host=options["host"], workers=options["workers"], with_worker=options["with_worker"])
+        config = resolve_config(
+            port=options["port"],
+            host=options["host"],
+            workers=options["workers"],
+            with_worker=options["with_worker"],
+        )
         self._prepare_database(apply=not options["no_migrate"])
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         self._announce(config)
         # Children open their own connections; a shared SQLite handle must not cross fork/exec.
         connections.close_all()
-        code = Supervisor(child_commands(config), env=child_environment(config), log=self.stdout.write).run()
+        code = Supervisor(
+            child_commands(config), env=child_environment(config), log=self.stdout.write
+        ).run()
         if code != 0:
-            raise CommandError("Beacon stopped because a process failed (see the log above).", returncode=code)
+            raise CommandError(
+                "Beacon stopped because a process failed (see the log above).",
+                returncode=code,
+            )
 
     def _prepare_database(self, *, apply: bool) -> None:
         pending = pending_migrations()
         if not pending:
             return
         if not apply:
-            raise CommandError(f"{len(pending)} database migrations are not applied ({', '.join(pending[:3])}…). Run `beacon migrate` first.")
+            raise CommandError(
+                f"{len(pending)} database migrations are not applied ({', '.join(pending[:3])}…). Run `beacon migrate` first."
+            )
         self.stdout.write(f"Applying {len(pending)} database migrations…")
         call_command("migrate", interactive=False, verbosity=0)
 
@@ -237,12 +311,18 @@ class Command(BaseCommand):
         ):
             self.stdout.write(f"  {label:<16} {base}{path}")
         if config.with_worker:
-            self.stdout.write("Background worker: running (emails, triage and intake jobs).")
+            self.stdout.write(
+                "Background worker: running (emails, triage and intake jobs)."
+            )
         else:
-            self.stdout.write("Background worker: not started; jobs wait until `beacon run_huey` runs (or use --with-worker).")
+            self.stdout.write(
+                "Background worker: not started; jobs wait until `beacon run_huey` runs (or use --with-worker)."
+            )
         if config.workers > 1 and not settings.REDIS_URL:
             self.stdout.write(
-                self.style.WARNING("Several web workers without REDIS_URL: live updates reach only browsers connected to the same worker. Set REDIS_URL to share them.")
+                self.style.WARNING(
+                    "Several web workers without REDIS_URL: live updates reach only browsers connected to the same worker. Set REDIS_URL to share them."
+                )
             )
         if is_loaded():
             write_demo_logins(self)
