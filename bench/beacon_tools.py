@@ -16,7 +16,6 @@ function the service uses, and the database keeps the full-text index in step (S
 PostgreSQL expression index), so searches see exactly what production writes would produce.
 """
 
-# ruff: noqa: RUF001  (Chinese sample text uses full-width punctuation on purpose)
 from __future__ import annotations
 
 import json

@@ -50,12 +50,21 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User | None = None) -> bool
     token stops working immediately rather than when the cache entry expires.
     """
     with transaction.atomic():
-        updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         if updated:
-            audit_record(actor=revoked_by, action="api_token.revoke", target_type="user", target_id=token.user_id, data={"name": token.name, "prefix": token.prefix})
+            audit_record(
+                actor=revoked_by,
+                action="api_token.revoke",
+                target_type="user",
+                target_id=token.user_id,
+                data={"name": token.name, "prefix": token.prefix},
+            )
             digest = token.digest
             transaction.on_commit(lambda: cache.delete(f"apitoken:{digest}"))
     return bool(updated)
+
 
 def login_link_send(*, email: str, ip_address: str | None = None) -> None:
     """Email a single-use sign-in link if the address belongs to an active account.

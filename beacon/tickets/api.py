@@ -118,7 +118,6 @@ def me(request: HttpRequest) -> MeOut:
 def categories(request: HttpRequest) -> CategoryListOut:
     """Active categories with their structured form fields, and the networks a network field accepts."""
     language = _caller(request).language
-    zh = language.startswith("zh")
     networks = [
         NetworkOut(code=n.code, name=n.name, memo_label=n.memo_label)
         for n in chains.NETWORKS.values()
@@ -129,23 +128,13 @@ def categories(request: HttpRequest) -> CategoryListOut:
     items = []
     for category in Category.objects.filter(is_active=True):
         fields = []
-        for raw, spec in zip(
-            category.form_fields, parse_specs(category.form_fields), strict=True
-        ):
+        for spec in parse_specs(category.form_fields):
             if spec.type == FieldType.NETWORK:
                 choices = network_choices
             else:
-                # Optional label lists run parallel to the values (see tickets/seed.py).
-                labels = (
-                    raw.get("choice_labels_zh" if zh else "choice_labels_en")
-                    or raw.get("choice_labels_en")
-                    or []
-                )
                 choices = [
-                    ChoiceOut(
-                        value=value, label=str(labels[i]) if i < len(labels) else value
-                    )
-                    for i, value in enumerate(spec.choices)
+                    ChoiceOut(value=value, label=label)
+                    for value, label in spec.choice_options(language)
                 ]
             fields.append(
                 FieldSpecOut(
@@ -160,7 +149,7 @@ def categories(request: HttpRequest) -> CategoryListOut:
             )
         description = (
             category.description_zh
-            if zh and category.description_zh
+            if language.startswith("zh") and category.description_zh
             else category.description_en
         )
         items.append(

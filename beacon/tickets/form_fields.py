@@ -40,6 +40,18 @@ class FieldSpec:
     label_en: str
     label_zh: str
     choices: tuple[str, ...] = ()
+    # Optional display labels running parallel to `choices` (stored values stay stable slugs).
+    choice_labels_en: tuple[str, ...] = ()
+    choice_labels_zh: tuple[str, ...] = ()
+
+    def choice_options(self, language: str) -> list[tuple[str, str]]:
+        """(value, label) pairs in the reader's language, else English, else the value itself."""
+        zh = language.startswith("zh") and self.choice_labels_zh
+        labels = self.choice_labels_zh if zh else self.choice_labels_en
+        return [
+            (value, labels[i] if i < len(labels) else value)
+            for i, value in enumerate(self.choices)
+        ]
 
     def label(self, language: str) -> str:
         return (
@@ -57,6 +69,8 @@ class FieldSpec:
             label_en=str(raw.get("label_en") or raw["name"]),
             label_zh=str(raw.get("label_zh") or ""),
             choices=tuple(str(c) for c in raw.get("choices", ())),
+            choice_labels_en=tuple(str(c) for c in raw.get("choice_labels_en", ())),
+            choice_labels_zh=tuple(str(c) for c in raw.get("choice_labels_zh", ())),
         )
 
 

@@ -161,8 +161,12 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-created_at"], name="ticket_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated_idx"),
-            models.Index(fields=["priority", "-created_at", "-id"], name="ticket_priority_idx"),
-            models.Index(fields=["team", "-created_at", "-id"], name="ticket_team_created_idx"),
+            models.Index(
+                fields=["priority", "-created_at", "-id"], name="ticket_priority_idx"
+            ),
+            models.Index(
+                fields=["team", "-created_at", "-id"], name="ticket_team_created_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

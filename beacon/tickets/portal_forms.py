@@ -140,7 +140,7 @@ def spec_field(spec: FieldSpec, language: str, *, required: bool) -> forms.Field
     if spec.type == FieldType.CHOICE and spec.choices:
         options: list[tuple[str, str]] = [
             ("", gettext("Choose one")),
-            *((choice, choice) for choice in spec.choices),
+            *spec.choice_options(language),
         ]
         return forms.ChoiceField(label=label, required=required, choices=options)
     attrs: dict[str, str] = {"autocomplete": "off"}

@@ -6,7 +6,6 @@ Admins edit teams and categories afterwards in /admin/; seeding never overwrites
 """
 
 # Chinese text uses full-width punctuation (commas, brackets, question marks) on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

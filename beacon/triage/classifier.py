@@ -60,6 +60,8 @@ class ClassifierConfig:
     # A fixed out-of-scope threshold on the calibrated confidence; None = chosen from ``oos``
     # training rows by internal cross-validation, or no threshold when there are none.
     oos_threshold: float | None = None
+    # Most in-scope accuracy (out-of-fold) that the chosen threshold may give up.
+    max_in_scope_loss: float = 0.02
     random_state: int = 0
 
 
@@ -247,13 +249,20 @@ class TextClassifier:
             _argmax_known(probabilities, self._oof_classes)
         ]
         correct = (best_label == labels) & ~is_oos
-        # Out-of-scope recall and in-scope accuracy weigh the same, whatever their row counts.
+        in_scope, out_of_scope = max((~is_oos).sum(), 1), max(is_oos.sum(), 1)
+        floor = (
+            correct & ~flagged_by_class
+        ).sum() / in_scope - self.config.max_in_scope_loss
+        # Youden's J: out-of-scope recall and in-scope accuracy weigh the same whatever their row
+        # counts, but no threshold may give up more than ``max_in_scope_loss`` of in-scope
+        # accuracy: with a handful of oos examples J alone would refuse many answerable questions.
         best, best_value = 0.0, -math.inf
         for threshold in np.unique(np.round(confidence, 3)):
             flagged = flagged_by_class | (confidence < threshold)
-            value = (correct & ~flagged).sum() / max((~is_oos).sum(), 1) + (
-                flagged & is_oos
-            ).sum() / max(is_oos.sum(), 1)
+            accuracy = (correct & ~flagged).sum() / in_scope
+            if accuracy < floor:
+                break  # higher thresholds only flag more
+            value = accuracy + (flagged & is_oos).sum() / out_of_scope
             if value > best_value:
                 best, best_value = float(threshold), float(value)
         return best

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from beacon.accounts.models import Language, LoginLink, Role
 from beacon.accounts.tests.factories import CustomerFactory, UserFactory
@@ -92,8 +93,8 @@ def test_repeated_failures_are_throttled(client: Client) -> None:
 
 
 def test_login_link_signs_in_once(
-    client: Client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     CustomerFactory.create(email="alice@example.com")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,8 +113,8 @@ def test_login_link_signs_in_once(
 
 
 def test_expired_login_link_is_refused(
-    client: Client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     CustomerFactory.create(email="alice@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/login/link/", {"email": "alice@example.com"})
@@ -127,8 +128,8 @@ def test_expired_login_link_is_refused(
 
 
 def test_login_link_for_unknown_address_sends_nothing_but_says_the_same(
-    client: Client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/accounts/login/link/", {"email": "nobody@example.com"}, follow=True

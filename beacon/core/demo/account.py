@@ -1,7 +1,6 @@
 """Demo storylines about accounts: verification (KYC), compromised accounts, sign-in and 2FA."""
 
 # Chinese text uses full-width punctuation (commas, brackets, question marks) on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ simulated time, and the ticket's own timestamps are set once the conversation is
 """
 
 # Chinese text uses full-width punctuation (commas, brackets, question marks) on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

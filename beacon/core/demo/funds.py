@@ -1,7 +1,6 @@
 """Demo storylines about moving funds: deposits, withdrawals, wrong networks and missing memos."""
 
 # Chinese text uses full-width punctuation (commas, brackets, question marks) on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

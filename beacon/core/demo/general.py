@@ -1,7 +1,6 @@
 """Demo storylines about trading, P2P, fees, the API, suggestions, complaints and the rest."""
 
 # Chinese text uses full-width punctuation (commas, brackets, question marks) on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Demo macros (canned replies) in English and Chinese, with the placeholders macro_render fills."""
 
 # Chinese text uses full-width punctuation (commas, brackets, question marks) on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

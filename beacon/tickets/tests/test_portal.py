@@ -450,7 +450,7 @@ def test_chinese_subject_and_description_round_trip(
 ) -> None:
     client = client_for(customer)
     subject = "USDT 充值没有到账"
-    description = "我一个小时前从钱包转了 150.5 USDT，到现在还没有到账。"  # noqa: RUF001 (real Chinese punctuation)
+    description = "我一个小时前从钱包转了 150.5 USDT，到现在还没有到账。"
 
     response = client.post(
         reverse("portal:ticket-new"),
@@ -704,12 +704,12 @@ def test_rating_a_solved_request_is_saved_once(
 
     client.post(
         reverse("portal:ticket-rate", args=[ticket.reference]),
-        {"rating": "4", "comment": "快，谢谢"},  # noqa: RUF001 (real Chinese punctuation)
+        {"rating": "4", "comment": "快，谢谢"},
     )
 
     ticket.refresh_from_db()
     page = client.get(detail_url(ticket)).text
-    assert (ticket.rating, ticket.rating_comment) == (4, "快，谢谢")  # noqa: RUF001
+    assert (ticket.rating, ticket.rating_comment) == (4, "快，谢谢")
     assert "How did we do?" not in page
     assert "You rated our help 4 out of 5." in page
 

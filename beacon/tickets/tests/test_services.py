@@ -17,6 +17,7 @@ from beacon.accounts.tests.factories import (
 from beacon.core.errors import Conflict, Invalid, PermissionDenied
 from beacon.tickets import services
 from beacon.tickets.models import (
+    Category,
     EventKind,
     LinkKind,
     Message,
@@ -42,7 +43,7 @@ DEPOSIT_VALUES = {
 
 
 @pytest.fixture
-def deposit_category():  # type: ignore[no-untyped-def]
+def deposit_category() -> Category:
     return CategoryFactory.create(
         slug="deposit-not-credited",
         form_fields=DEPOSIT_FIELDS,
@@ -68,7 +69,9 @@ def test_normalise_reference_accepts_lower_case_and_look_alikes() -> None:
     assert normalise_reference("no reference here") is None
 
 
-def test_create_with_valid_structured_fields_normalises_them(deposit_category) -> None:  # type: ignore[no-untyped-def]
+def test_create_with_valid_structured_fields_normalises_them(
+    deposit_category: Category,
+) -> None:
     ticket = make_ticket(category=deposit_category, fields=DEPOSIT_VALUES)
 
     assert ticket.status == Status.NEW
@@ -81,7 +84,7 @@ def test_create_with_valid_structured_fields_normalises_them(deposit_category) -
     )
 
 
-def test_invalid_txid_is_refused_with_a_field_error(deposit_category) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_txid_is_refused_with_a_field_error(deposit_category: Category) -> None:
     values = {**DEPOSIT_VALUES, "txid": "0x1234"}
 
     with pytest.raises(Invalid) as caught:
@@ -95,7 +98,7 @@ def test_invalid_txid_is_refused_with_a_field_error(deposit_category) -> None:  
     assert Ticket.objects.count() == 0
 
 
-def test_portal_requires_every_required_field(deposit_category) -> None:  # type: ignore[no-untyped-def]
+def test_portal_requires_every_required_field(deposit_category: Category) -> None:
     values = {k: v for k, v in DEPOSIT_VALUES.items() if k != "txid"}
 
     with pytest.raises(Invalid) as caught:
@@ -104,7 +107,7 @@ def test_portal_requires_every_required_field(deposit_category) -> None:  # type
     assert set(caught.value.fields) == {"txid"}
 
 
-def test_memo_becomes_required_for_memo_networks(deposit_category) -> None:  # type: ignore[no-untyped-def]
+def test_memo_becomes_required_for_memo_networks(deposit_category: Category) -> None:
     values = {
         **DEPOSIT_VALUES,
         "network": "XRP",
@@ -118,8 +121,8 @@ def test_memo_becomes_required_for_memo_networks(deposit_category) -> None:  # t
 
 
 def test_api_intake_without_required_fields_waits_for_exactly_those(
-    deposit_category,
-) -> None:  # type: ignore[no-untyped-def]
+    deposit_category: Category,
+) -> None:
     values = {"coin": "USDT", "network": "TRC20", "amount": "10"}
 
     ticket = make_ticket(
@@ -136,7 +139,9 @@ def test_api_intake_without_required_fields_waits_for_exactly_those(
     assert "Amount" not in request.body
 
 
-def test_customer_answer_with_missing_fields_reopens(deposit_category) -> None:  # type: ignore[no-untyped-def]
+def test_customer_answer_with_missing_fields_reopens(
+    deposit_category: Category,
+) -> None:
     ticket = make_ticket(
         category=deposit_category,
         fields={"coin": "USDT", "network": "TRC20", "amount": "10"},
