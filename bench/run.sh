@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark Beacon against the django-helpdesk peer in one run, on this machine, over loopback.
 #
-#   bash bench/run.sh [beacon-sqlite] [peer] [beacon-postgres]     (default: all three, in this order)
+#   bash bench/run.sh [beacon-sqlite] [peer] [beacon-postgres] [beacon-sqlite-gated]
+#                                  (default: the first three, in this order; the last is an experiment)
 #
 # Each target: prepare data (50,000 tickets), start the server with 2 processes, run the peer's
 # bench.sh with the same scenarios (plus Beacon-only ones), stop the server. At the end the
@@ -67,9 +68,9 @@ expect() {
   if [[ "$got" != "$want" ]]; then log "preflight: $method $path answered $got, not $want"; return 1; fi
 }
 
-beacon_target() {  # beacon_target LABEL
+beacon_target() {  # beacon_target LABEL [DATA_DIR name]
   local label="$1"
-  export DATA_DIR="$BENCH_ROOT/$label"
+  export DATA_DIR="$BENCH_ROOT/${2:-$label}"
   log "$label: preparing $DATA_DIR ($TICKETS tickets)"
   "$PY" "$BENCH/beacon_tools.py" prepare --tickets "$TICKETS" | tee "$OUT/$label-prepare.json" >&2
   local port; port="$(free_port)"
@@ -162,9 +163,13 @@ postgres_target() {
   sql() { "$PY" -c 'import sys, psycopg; c = psycopg.connect(sys.argv[1], autocommit=True); c.execute(sys.argv[2]); c.close()' "$admin_url" "$1"; }
   sql "CREATE DATABASE $db"
   export DATABASE_URL="$PG_URL/$db"
+  # Under ASGI every request runs in a new thread, and Django's connections are per thread: with
+  # the default DB_CONN_MAX_AGE (300) each request leaves a connection open until garbage
+  # collection and PostgreSQL soon refuses more ("too many clients"). 0 closes it after the request.
+  export DB_CONN_MAX_AGE="${PG_CONN_MAX_AGE:-0}"
   local status=0
   beacon_target beacon-postgres || status=$?
-  unset DATABASE_URL
+  unset DATABASE_URL DB_CONN_MAX_AGE
   sql "DROP DATABASE IF EXISTS $db WITH (FORCE)"
   rm -rf "${BENCH_ROOT:?}/beacon-postgres"
   return "$status"
@@ -180,8 +185,13 @@ for target in "${targets[@]}"; do
       [[ "${REUSE:-0}" == 1 ]] || rm -rf "${BENCH_ROOT:?}/beacon-sqlite"
       beacon_target beacon-sqlite ;;
     beacon-postgres) postgres_target ;;
+    beacon-sqlite-gated)
+      # Experiment: the same server with at most one request in flight per worker process
+      # (bench/asgi_gated.py), on the beacon-sqlite data (prepared again if missing).
+      unset DATABASE_URL
+      ASGI_APP=bench.asgi_gated:application beacon_target beacon-sqlite-gated beacon-sqlite ;;
     peer) peer_target ;;
-    *) echo "unknown target $target (beacon-sqlite, peer, beacon-postgres)" >&2; exit 2 ;;
+    *) echo "unknown target $target (beacon-sqlite, peer, beacon-postgres, beacon-sqlite-gated)" >&2; exit 2 ;;
   esac
 done
 

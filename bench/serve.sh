@@ -5,6 +5,7 @@
 #
 # Uses `beacon serve --workers N` when that command exists, else uvicorn with the flags it uses
 # (--workers N --no-access-log --lifespan off). WORKERS defaults to 2, the peer's process count.
+# ASGI_APP=module:app serves that app with uvicorn instead (an experiment, e.g. bench/asgi_gated.py).
 # The PID file and log live in $DATA_DIR/bench/. DATABASE_URL, when set, is passed through.
 set -euo pipefail
 
@@ -28,7 +29,12 @@ start() {
   if is_running; then echo "[serve] already running pid $(cat "$PIDFILE")"; return 0; fi
   cd "$REPO"
   local how
-  if "$VENV/bin/beacon" help serve 2>/dev/null | grep -q -- "--workers"; then
+  if [[ -n "${ASGI_APP:-}" ]]; then
+    # An experiment's ASGI app (bench/asgi_gated.py); the database must be migrated already.
+    how="uvicorn $ASGI_APP"
+    setsid "$VENV/bin/uvicorn" "$ASGI_APP" --host 127.0.0.1 --port "$PORT" \
+      --workers "$WORKERS" --no-access-log --lifespan off >"$LOG" 2>&1 &
+  elif "$VENV/bin/beacon" help serve 2>/dev/null | grep -q -- "--workers"; then
     how="beacon serve"
     setsid "$VENV/bin/beacon" serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" >"$LOG" 2>&1 &
   else

