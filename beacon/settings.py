@@ -73,7 +73,10 @@ INSTALLED_APPS = [
     "beacon.accounts",
     "beacon.audit",
     "beacon.tickets",
+    "beacon.notifications",
     "beacon.triage",
+    "beacon.routing",
+    "beacon.sla",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +294,35 @@ IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 
 # --- Tickets -----------------------------------------------------------------------------
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7, minimum=0)
+
+# --- Notifications and webhooks ---------------------------------------------------------
+# The outbox (beacon/notifications): a row per notice, delivered at least once by the worker.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 30, minimum=1)
+# A claimed row is leased this long; keep it well above the slowest send (HTTP timeouts).
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300, minimum=1)
+NOTIFY_CLAIM_BATCH = env_int("NOTIFY_CLAIM_BATCH", 10, minimum=1)
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10, minimum=1)
+SMS_BACKEND = env_str("SMS_BACKEND", "file")  # console, file or http
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
+PUSH_BACKEND = env_str("PUSH_BACKEND", "file")  # console, file or http
+PUSH_GATEWAY_URL = env_str("PUSH_GATEWAY_URL")
+PUSH_GATEWAY_TOKEN = env_str("PUSH_GATEWAY_TOKEN")
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10, minimum=1)
+for _name, _backend, _url in (
+    ("SMS_BACKEND", SMS_BACKEND, SMS_GATEWAY_URL),
+    ("PUSH_BACKEND", PUSH_BACKEND, PUSH_GATEWAY_URL),
+):
+    if _backend not in {"console", "file", "http"}:
+        raise ImproperlyConfigured(f"{_name} must be console, file or http (got {_backend!r}).")
+    if _backend == "http" and not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"{_name}=http needs {_name.split('_')[0]}_GATEWAY_URL (an http:// or https:// URL)."
+        )
+
+# --- SLA -------------------------------------------------------------------------------
+SLA_WARNING_SHARE = env_int("SLA_WARNING_PERCENT", 75, minimum=1) / 100
 
 # --- Logging -----------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

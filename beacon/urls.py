@@ -14,6 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("beacon.accounts.urls")),
+    path("console/routing/", include("beacon.routing.urls")),
+    path("console/sla/", include("beacon.sla.urls")),
+    path("notifications/", include("beacon.notifications.urls")),
     path("console/", include("beacon.tickets.console_urls")),
     path("", include("beacon.tickets.portal_urls")),
 ]

@@ -23,6 +23,7 @@ from beacon.accounts.models import Role, Team, User
 from beacon.audit.services import audit_record
 from beacon.core.errors import Conflict, Invalid, PermissionDenied
 from beacon.core.text import search_text
+from beacon.routing.services import routing_apply
 from beacon.tickets import hooks
 from beacon.tickets.attachments import CheckedFile, check_uploads
 from beacon.tickets.form_fields import check_fields, parse_specs
@@ -256,6 +257,7 @@ def ticket_create(
                     request_hash=request_hash,
                     ticket=ticket,
                 )
+            hooks.in_transaction("ticket_created", ticket.pk)  # Outbox rows (notifications) commit with the change.
     except IntegrityError:
         # Two retries raced: the other one committed first, so return its ticket.
         if idempotency_key:
@@ -323,13 +325,7 @@ def _insert_ticket(
         customer=customer,
         language=language if language in dict(settings.LANGUAGES) else "en",
     )
-    # References are random; a collision is astronomically rare but must not fail the request.
-    for _attempt in range(5):
-        ticket.reference = new_reference()
-        if not Ticket.objects.filter(reference=ticket.reference).exists():
-            break
-    ticket.search_text = search_text(ticket.reference, subject, description)
-    ticket.save()
+    _save_with_fresh_reference(ticket, subject, description)
     if tags:
         ticket.tags.set(_tags(tags))
     _event(ticket, actor, EventKind.CREATED, "status", "", ticket.status)
@@ -349,6 +345,9 @@ def _insert_ticket(
             "",
             ", ".join(missing),
         )
+    # Routing rules and the security-emergency path, inside this transaction so the ticket is
+    # never seen unrouted (team, priority, tags, on-call page): see beacon/routing/services.py.
+    routing_apply(ticket)
     audit_record(
         actor=actor,
         action="ticket.create",
@@ -357,6 +356,24 @@ def _insert_ticket(
         data={"channel": channel},
     )
     return ticket
+
+
+def _save_with_fresh_reference(ticket: Ticket, subject: str, description: str) -> None:
+    """Insert with a random reference. A collision (about one in 10^12 per pair) hits the unique
+    constraint; the insert is retried with another reference inside a savepoint, which is cheaper
+    than asking the database first on every create."""
+    for attempt in range(5):
+        ticket.reference = new_reference()
+        ticket.search_text = search_text(ticket.reference, subject, description)
+        try:
+            with transaction.atomic():
+                ticket.save(force_insert=True)
+        except IntegrityError:
+            ticket.pk = None
+            if attempt == 4:
+                raise
+        else:
+            return
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:
@@ -457,6 +474,7 @@ def reply_add(
         if kind == MessageKind.REPLY:
             _refresh_search_text(ticket)
         ticket.save()
+        hooks.in_transaction("message_added", message.pk)  # Outbox rows (notifications) commit with the change.
     hooks.after_commit("message_added", message.pk)
     return message
 
@@ -581,6 +599,7 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
                 target_id=locked.reference,
                 data={"fields": changed},
             )
+            hooks.in_transaction("ticket_updated", locked.pk)  # Outbox rows (notifications) commit with the change.
     if changed:
         hooks.after_commit("ticket_updated", locked.pk)
     return locked
@@ -698,6 +717,7 @@ def ticket_close_by_customer(*, ticket: Ticket, customer: User) -> Ticket:
             _apply_status_timestamps(locked)
             locked.save()
             _event(locked, customer, EventKind.CHANGED, "status", old, Status.SOLVED)
+            hooks.in_transaction("ticket_updated", locked.pk)  # Outbox rows (notifications) commit with the change.
     hooks.after_commit("ticket_updated", locked.pk)
     return locked
 
@@ -792,6 +812,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
             target_id=target.reference,
             data={"source": source.reference},
         )
+        hooks.in_transaction("ticket_merged", source.pk)  # Outbox rows (notifications) commit with the change.
     hooks.after_commit("ticket_merged", source.pk)
     return target
 

@@ -41,11 +41,12 @@ OosStrategy = Literal["class", "threshold", "both"]
 Scores = npt.NDArray[np.float64]
 
 
-class Progress:
-    """Receives progress reports: ``stage`` is "embed" or "train", ``advance`` of ``total`` done."""
+# Progress reports: (stage, advance, total), stage "embed" (texts) or "train" (model fits).
+ProgressCallback = Callable[[str, int, int], None]
 
-    def __call__(self, stage: str, advance: int, total: int) -> None:
-        """Default: report nothing."""
+
+def _silent(stage: str, advance: int, total: int) -> None:
+    """Progress goes nowhere unless the caller asked for it."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class TextClassifier:
         labels: Sequence[str],
         *,
         embeddings: Mapping[EncoderName, Matrix] | None = None,
-        progress: Callable[[str, int, int], None] | None = None,
+        progress: ProgressCallback | None = None,
     ) -> Self:
         """Train on ``texts``; ``oos`` labels mark out-of-scope examples.
 
@@ -118,7 +119,7 @@ class TextClassifier:
         """
         if len(texts) != len(labels):
             raise ValueError("texts and labels differ in length")
-        report = progress or Progress()
+        report = progress or _silent
         started = datetime.now(UTC)
         vectors = self._embed(texts, embeddings, report)
         label_array = np.asarray(labels, dtype=object)
@@ -173,7 +174,7 @@ class TextClassifier:
         self,
         texts: Sequence[str],
         embeddings: Mapping[EncoderName, Matrix] | None,
-        report: Callable[[str, int, int], None],
+        report: ProgressCallback,
     ) -> dict[EncoderName, Matrix]:
         names = self.config.features.encoder_names
         given = dict(embeddings or {})
@@ -207,7 +208,7 @@ class TextClassifier:
         labels: npt.NDArray[Any],
         train_rows: npt.NDArray[np.intp],
         folds: Sequence[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]],
-        report: Callable[[str, int, int], None],
+        report: ProgressCallback,
     ) -> tuple[Scores, list[str]]:
         """Calibrated probabilities for every row, each from a model that did not see it, and
         the classes of their columns. Fits the temperature on the way."""
@@ -305,7 +306,7 @@ class TextClassifier:
             raise RuntimeError("the model is not trained")
         if not texts:
             return []
-        vectors = self._embed(texts, embeddings, Progress())
+        vectors = self._embed(texts, embeddings, _silent)
         matrix = self._features.transform(texts, vectors)
         probabilities = _softmax(
             _raw_scores(self._estimator, matrix) / self.temperature

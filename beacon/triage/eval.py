@@ -12,7 +12,7 @@ import csv
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from beacon.triage.classifier import (
     OOS_LABEL,
     IntentModel,
     Prediction,
+    ProgressCallback,
     SentimentModel,
     TextClassifier,
 )
@@ -36,7 +37,6 @@ TASKS: dict[str, type[TextClassifier]] = {
     "sentiment": SentimentModel,
 }
 LATENCY_MESSAGES = 200
-ProgressCallback = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

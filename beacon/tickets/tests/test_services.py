@@ -375,3 +375,17 @@ def test_rating_only_after_solved() -> None:
 
     ticket.refresh_from_db()
     assert ticket.rating == 4 and ticket.status == Status.SOLVED
+
+
+def test_reference_collision_is_retried_with_a_new_reference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    taken = make_ticket().reference
+    fresh = "BX-ZZZZZZZZ"
+    candidates = iter([taken, fresh])
+    monkeypatch.setattr(services, "new_reference", lambda: next(candidates))
+
+    ticket = make_ticket()
+
+    assert ticket.reference == fresh
+    assert Ticket.objects.filter(reference=taken).count() == 1

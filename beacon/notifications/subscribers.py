@@ -1,0 +1,124 @@
+"""Ticket hooks -> outbox rows, inside the ticket service's transaction (tickets/hooks.py).
+
+Customer progress notices are decided from the ticket's state and its latest history event, and
+keyed by that event, so running a subscriber twice for one change queues one notice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from beacon.notifications.services import notify_customer, webhook_event
+from beacon.tickets import hooks
+from beacon.tickets.models import EventKind, Message, MessageKind, Status, Ticket
+
+# Only a status change this recent is announced (guards against announcing old history).
+RECENT = timedelta(minutes=10)
+STATUS_NOTICES = {
+    Status.PENDING_CUSTOMER: "customer_waiting",
+    Status.SOLVED: "customer_solved",
+}
+
+
+def ticket_payload(ticket: Ticket) -> dict[str, Any]:
+    """What webhooks receive about a ticket: its state, never the conversation."""
+    return {
+        "reference": ticket.reference,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "category": ticket.category.slug,
+        "team": ticket.team.slug if ticket.team else None,
+        "assignee_id": ticket.assignee_id,
+        "channel": ticket.channel,
+        "language": ticket.language,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+    }
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    return Ticket.objects.select_related("customer", "category", "team").get(
+        pk=ticket_id
+    )
+
+
+def _progress_notices(ticket: Ticket) -> None:
+    template = STATUS_NOTICES.get(Status(ticket.status))
+    if template is not None:
+        latest = (
+            ticket.events.filter(
+                field="status",
+                kind__in=(EventKind.CHANGED, EventKind.REOPENED),
+                new_value=ticket.status,
+                created_at__gte=timezone.now() - RECENT,
+            )
+            .order_by("-id")
+            .first()
+        )
+        if latest is not None:
+            notify_customer(ticket=ticket, template_key=template, marker=f"e{latest.pk}")
+    elif ticket.assignee_id and ticket.status in (Status.NEW, Status.OPEN):
+        # Once per assignee: a second specialist taking over is news, a re-save is not.
+        notify_customer(
+            ticket=ticket,
+            template_key="customer_assigned",
+            marker=f"a{ticket.assignee_id}",
+        )
+
+
+def on_ticket_created(ticket_id: int) -> None:
+    ticket = _ticket(ticket_id)
+    notify_customer(ticket=ticket, template_key="customer_received", marker="created")
+    webhook_event(
+        event="ticket.created", data=ticket_payload(ticket), marker=f"t{ticket.pk}"
+    )
+
+
+def on_ticket_updated(ticket_id: int) -> None:
+    ticket = _ticket(ticket_id)
+    _progress_notices(ticket)
+    latest_event = ticket.events.order_by("-id").values_list("pk", flat=True).first()
+    webhook_event(
+        event="ticket.updated",
+        data=ticket_payload(ticket),
+        marker=f"t{ticket.pk}:e{latest_event}",
+    )
+
+
+def on_message_added(message_id: int) -> None:
+    message = Message.objects.only("pk", "ticket_id", "kind", "from_customer").get(
+        pk=message_id
+    )
+    ticket = _ticket(message.ticket_id)
+    _progress_notices(ticket)
+    if message.kind == MessageKind.NOTE:
+        return  # Internal notes stay inside the desk.
+    webhook_event(
+        event="ticket.message_added",
+        data={
+            **ticket_payload(ticket),
+            "message": {
+                "id": message.pk,
+                "kind": message.kind,
+                "from_customer": message.from_customer,
+            },
+        },
+        marker=f"m{message.pk}",
+    )
+
+
+def on_ticket_merged(ticket_id: int) -> None:
+    source = _ticket(ticket_id)
+    data = ticket_payload(source)
+    data["merged_into"] = source.merged_into.reference if source.merged_into else None
+    webhook_event(event="ticket.merged", data=data, marker=f"t{source.pk}")
+
+
+def connect() -> None:
+    hooks.subscribe_in_transaction("ticket_created", on_ticket_created)
+    hooks.subscribe_in_transaction("ticket_updated", on_ticket_updated)
+    hooks.subscribe_in_transaction("message_added", on_message_added)
+    hooks.subscribe_in_transaction("ticket_merged", on_ticket_merged)
