@@ -315,7 +315,9 @@ for _name, _backend, _url in (
     ("PUSH_BACKEND", PUSH_BACKEND, PUSH_GATEWAY_URL),
 ):
     if _backend not in {"console", "file", "http"}:
-        raise ImproperlyConfigured(f"{_name} must be console, file or http (got {_backend!r}).")
+        raise ImproperlyConfigured(
+            f"{_name} must be console, file or http (got {_backend!r})."
+        )
     if _backend == "http" and not _url.startswith(("https://", "http://")):
         raise ImproperlyConfigured(
             f"{_name}=http needs {_name.split('_')[0]}_GATEWAY_URL (an http:// or https:// URL)."

@@ -72,11 +72,13 @@ beacon_target() {  # beacon_target LABEL [DATA_DIR name]
   local label="$1"
   export DATA_DIR="$BENCH_ROOT/${2:-$label}"
   log "$label: preparing $DATA_DIR ($TICKETS tickets)"
-  "$PY" "$BENCH/beacon_tools.py" prepare --tickets "$TICKETS" | tee "$OUT/$label-prepare.json" >&2
+  # Explicit checks: this function also runs where `set -e` is off (after `||`).
+  "$PY" "$BENCH/beacon_tools.py" prepare --tickets "$TICKETS" | tee "$OUT/$label-prepare.json" >&2 \
+    || { log "$label: prepare failed"; return 1; }
   local port; port="$(free_port)"
   export PORT="$port" BASE_URL="http://127.0.0.1:$port"
   SERVING="$DATA_DIR"
-  bash "$BENCH/serve.sh" start >&2
+  bash "$BENCH/serve.sh" start >&2 || { log "$label: server did not start"; SERVING=""; return 1; }
   local creds="$DATA_DIR/bench" token cookie category customer
   token="$(cat "$creds/api_token")"; cookie="$(cat "$creds/session_cookie")"
   category="$(cat "$creds/category")"; customer="$(cat "$creds/customer_email")"

@@ -72,9 +72,7 @@ class Delivery(models.Model):
         ordering = ("-created_at", "-id")
         verbose_name_plural = "deliveries"
         indexes = [
-            models.Index(
-                fields=["status", "next_attempt_at"], name="delivery_due_idx"
-            ),
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
             models.Index(fields=["lock_token"], name="delivery_lock_idx"),
         ]
 

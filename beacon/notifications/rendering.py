@@ -31,9 +31,12 @@ class RenderedNotice:
 
 def _render(key: str, part: str, language: str, context: dict[str, Any]) -> str:
     template = select_template(
-        [f"{TEMPLATE_DIR}/{key}_{part}.{language}.txt", f"{TEMPLATE_DIR}/{key}_{part}.txt"]
+        [
+            f"{TEMPLATE_DIR}/{key}_{part}.{language}.txt",
+            f"{TEMPLATE_DIR}/{key}_{part}.txt",
+        ]
     )
-    return template.render(context).strip()
+    return str(template.render(context)).strip()
 
 
 def render_notice(

@@ -247,7 +247,6 @@ class EndpointDisabled(DeliveryError):
     """The webhook endpoint was disabled: retrying is pointless until an admin enables it."""
 
 
-
 def _due(now: datetime) -> Q:
     # A SENDING row whose lease ran out belongs to a worker that died mid-send.
     return (
@@ -267,7 +266,9 @@ def deliveries_claim(*, limit: int | None = None) -> tuple[str, list[int]]:
     token = uuid.uuid4().hex
     limit = limit or settings.NOTIFY_CLAIM_BATCH
     with transaction.atomic():
-        candidates = Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "id")
+        candidates = Delivery.objects.filter(_due(now)).order_by(
+            "next_attempt_at", "id"
+        )
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
         ids = list(candidates.values_list("pk", flat=True)[:limit])
@@ -281,7 +282,9 @@ def deliveries_claim(*, limit: int | None = None) -> tuple[str, list[int]]:
             attempts=F("attempts") + 1,
             updated_at=now,
         )
-    claimed = Delivery.objects.filter(lock_token=token).order_by("next_attempt_at", "id")
+    claimed = Delivery.objects.filter(lock_token=token).order_by(
+        "next_attempt_at", "id"
+    )
     return token, list(claimed.values_list("pk", flat=True))
 
 
@@ -395,7 +398,9 @@ def _endpoint_failed(endpoint: WebhookEndpoint) -> None:
                 },
             )
     if disabled:
-        logger.warning("webhook endpoint %s disabled after repeated failures", endpoint.pk)
+        logger.warning(
+            "webhook endpoint %s disabled after repeated failures", endpoint.pk
+        )
 
 
 def _finish_sent(delivery: Delivery, token: str) -> str:
@@ -497,9 +502,9 @@ def inapp_mark_read(*, user: User, notification: InAppNotification) -> None:
     if notification.user_id != user.pk:
         raise NotFound
     if notification.read_at is None:
-        InAppNotification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        InAppNotification.objects.filter(
+            pk=notification.pk, read_at__isnull=True
+        ).update(read_at=timezone.now())
 
 
 def inapp_mark_all_read(*, user: User) -> int:

@@ -59,7 +59,9 @@ def _progress_notices(ticket: Ticket) -> None:
             .first()
         )
         if latest is not None:
-            notify_customer(ticket=ticket, template_key=template, marker=f"e{latest.pk}")
+            notify_customer(
+                ticket=ticket, template_key=template, marker=f"e{latest.pk}"
+            )
     elif ticket.assignee_id and ticket.status in (Status.NEW, Status.OPEN):
         # Once per assignee: a second specialist taking over is news, a re-save is not.
         notify_customer(

@@ -12,11 +12,11 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from beacon.notifications import services
 
 
-@db_task()
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no type hints
 def deliveries_drain_task() -> int:
     return services.deliveries_drain()
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no type hints
 def deliveries_drain_periodic() -> int:
     return services.deliveries_drain()

@@ -52,7 +52,9 @@ def bell(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     user = _user(request)
-    notification = queries.inapp_get_for_user(user=user, notification_id=notification_id)
+    notification = queries.inapp_get_for_user(
+        user=user, notification_id=notification_id
+    )
     services.inapp_mark_read(user=user, notification=notification)
     target = notification.url if request.POST.get("open") else ""
     if target and url_has_allowed_host_and_scheme(

@@ -45,7 +45,9 @@ class RoutingRuleAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # generi
             "stop_processing",
         )
         help_texts = {
-            "add_tags": gettext_lazy('A JSON list of tag names, e.g. ["vip", "withdrawal"].'),
+            "add_tags": gettext_lazy(
+                'A JSON list of tag names, e.g. ["vip", "withdrawal"].'
+            ),
             "intent": gettext_lazy("Set by triage; empty matches any ticket."),
         }
 
@@ -57,7 +59,9 @@ class RoutingRuleAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # generi
         bad = [t for t in tags if not TAG_RE.match(t)]
         if bad:
             raise forms.ValidationError(
-                _("Tags use letters, digits, '.', ':', '-' and '_' (at most 50 characters).")
+                _(
+                    "Tags use letters, digits, '.', ':', '-' and '_' (at most 50 characters)."
+                )
             )
         return tags
 
@@ -65,7 +69,9 @@ class RoutingRuleAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # generi
         data: dict[str, Any] = super().clean() or {}
         low, high = data.get("kyc_level_min"), data.get("kyc_level_max")
         if low is not None and high is not None and low > high:
-            self.add_error("kyc_level_max", _("Must not be below the minimum KYC level."))
+            self.add_error(
+                "kyc_level_max", _("Must not be below the minimum KYC level.")
+            )
         return data
 
 
@@ -117,7 +123,15 @@ class OnCallAdmin(AdminAuditMixin, AdminRoleOnly):
 class OnCallPageAdmin(AdminRoleOnly):
     """Read-only: pages are written by routing; admins see failed ones here."""
 
-    list_display = ("ticket", "user", "team", "status", "attempts", "created_at", "sent_at")
+    list_display = (
+        "ticket",
+        "user",
+        "team",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    )
     list_filter = ("status", "team")
     list_select_related = ("ticket", "user", "team")
     readonly_fields = (
@@ -136,8 +150,12 @@ class OnCallPageAdmin(AdminRoleOnly):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
         return False

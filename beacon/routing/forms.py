@@ -27,15 +27,23 @@ class DryRunForm(forms.Form):
         label=_("Category"),
         queryset=Category.objects.filter(is_active=True).order_by("position", "slug"),
     )
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.WEB)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Channel.choices, initial=Channel.WEB
+    )
     language = forms.ChoiceField(
         label=_("Language"), choices=Language.choices, initial=Language.EN
     )
     vip_tier = forms.TypedChoiceField(
-        label=_("VIP tier"), choices=VipTier.choices, coerce=int, initial=VipTier.REGULAR
+        label=_("VIP tier"),
+        choices=VipTier.choices,
+        coerce=int,
+        initial=VipTier.REGULAR,
     )
     kyc_level = forms.TypedChoiceField(
-        label=_("KYC level"), choices=KycLevel.choices, coerce=int, initial=KycLevel.NONE
+        label=_("KYC level"),
+        choices=KycLevel.choices,
+        coerce=int,
+        initial=KycLevel.NONE,
     )
 
     def facts(self) -> TicketFacts:

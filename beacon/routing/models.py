@@ -199,7 +199,11 @@ class OnCall(models.Model):
     class Meta:
         ordering = ("-starts_at",)
         verbose_name = _("on-call shift")
-        indexes = [models.Index(fields=["team", "starts_at", "ends_at"], name="oncall_team_idx")]
+        indexes = [
+            models.Index(
+                fields=["team", "starts_at", "ends_at"], name="oncall_team_idx"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
@@ -225,7 +229,9 @@ class OnCallPage(models.Model):
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -242,8 +248,12 @@ class OnCallPage(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="oncallpage_due_idx"),
-            models.Index(fields=["user", "acknowledged_at"], name="oncallpage_user_idx"),
+            models.Index(
+                fields=["status", "next_attempt_at"], name="oncallpage_due_idx"
+            ),
+            models.Index(
+                fields=["user", "acknowledged_at"], name="oncallpage_user_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from beacon.accounts.models import Role, Team, User
 from beacon.audit.services import audit_record
 from beacon.core.errors import Invalid, PermissionDenied
+from beacon.notifications.services import notify_staff
 from beacon.routing import emergency
 from beacon.routing.matching import Outcome, TicketFacts, evaluate
 from beacon.routing.models import (
@@ -159,7 +160,9 @@ def _add_tags(ticket: Ticket, names: Iterable[str]) -> list[str]:
     if not missing:
         return []
     ticket.tags.add(*(Tag.objects.get_or_create(name=name)[0] for name in missing))
-    _event(ticket, "tags", ", ".join(sorted(have)), ", ".join(sorted(have | set(missing))))
+    _event(
+        ticket, "tags", ", ".join(sorted(have)), ", ".join(sorted(have | set(missing)))
+    )
     return missing
 
 
@@ -180,7 +183,9 @@ def _emergency_response(ticket: Ticket) -> OnCallPage:
     )
 
     def deliver() -> None:
-        from beacon.routing.tasks import page_deliver_task  # Late: tasks import this module.
+        from beacon.routing.tasks import (
+            page_deliver_task,
+        )  # Late: tasks import this module.
 
         page_deliver_task(page.pk)
 
@@ -195,7 +200,8 @@ def page_deliver(*, page_id: int) -> OnCallPage | None:
     """Deliver one pending page exactly once (the row lock makes concurrent workers agree)."""
     with transaction.atomic():
         page = (
-            OnCallPage.objects.select_for_update()
+            # of=self: PostgreSQL cannot lock the nullable side of the outer joins.
+            OnCallPage.objects.select_for_update(of=("self",))
             .select_related("ticket", "user", "team")
             .filter(pk=page_id, status=PageStatus.PENDING)
             .first()
@@ -210,6 +216,15 @@ def page_deliver(*, page_id: int) -> OnCallPage | None:
             action = "oncall.unstaffed"
             logger.error("Security emergency %s: nobody to page", page.ticket.reference)
         else:
+            # The outbox row commits with the page's status: the in-app bell and the email go
+            # out at least once, and the dedup key keeps a retried page from sending twice.
+            notify_staff(
+                user=page.user,
+                template_key="staff_security_emergency",
+                context={},
+                dedup_key=f"oncall-page:{page.pk}",
+                ticket=page.ticket,
+            )
             page.status = PageStatus.SENT
             page.sent_at = now
             action = "oncall.page"
@@ -244,14 +259,19 @@ def pages_retry_due(*, limit: int = 100) -> int:
 def page_acknowledge(*, page_id: int, user: User) -> OnCallPage:
     """The paged agent confirms they are on it."""
     with transaction.atomic():
-        page = OnCallPage.objects.select_for_update().filter(pk=page_id, user=user).first()
+        page = (
+            OnCallPage.objects.select_for_update().filter(pk=page_id, user=user).first()
+        )
         if page is None:
             raise PermissionDenied
         if page.acknowledged_at is None:
             page.acknowledged_at = timezone.now()
             page.save(update_fields=["acknowledged_at"])
             audit_record(
-                actor=user, action="oncall.acknowledge", target_type="oncallpage", target_id=page.pk
+                actor=user,
+                action="oncall.acknowledge",
+                target_type="oncallpage",
+                target_id=page.pk,
             )
     return page
 
@@ -259,7 +279,9 @@ def page_acknowledge(*, page_id: int, user: User) -> OnCallPage:
 # --- presence --------------------------------------------------------------------------------
 
 
-def presence_set(*, user: User, status: str, capacity: int | None = None) -> AgentPresence:
+def presence_set(
+    *, user: User, status: str, capacity: int | None = None
+) -> AgentPresence:
     """Set an agent's presence; coming online picks up the oldest unassigned work of their teams."""
     if user.role not in ASSIGNABLE_ROLES or not user.is_active:
         raise PermissionDenied
@@ -268,7 +290,9 @@ def presence_set(*, user: User, status: str, capacity: int | None = None) -> Age
     if capacity is not None and not 0 <= capacity <= 500:
         raise Invalid(fields={"capacity": [_("Enter a number from 0 to 500.")]})
     with transaction.atomic():
-        presence, _created = AgentPresence.objects.select_for_update().get_or_create(user=user)
+        presence, _created = AgentPresence.objects.select_for_update().get_or_create(
+            user=user
+        )
         came_online = status == PresenceStatus.ONLINE and presence.status != status
         old = presence.status
         presence.status = status
@@ -287,7 +311,9 @@ def presence_set(*, user: User, status: str, capacity: int | None = None) -> Age
         if came_online:
 
             def pickup() -> None:
-                from beacon.routing.tasks import pickup_task  # Late: tasks import this module.
+                from beacon.routing.tasks import (
+                    pickup_task,
+                )  # Late: tasks import this module.
 
                 pickup_task(user.pk)
 
@@ -305,12 +331,10 @@ def _load(user_ids: Sequence[int]) -> dict[int, int]:
         .annotate(active=Count("id"))
         .values_list("assignee_id", "active")
     )
-    return {assignee: active for assignee, active in rows if assignee is not None}
+    return dict(rows)
 
 
-def _pick(
-    routing: TeamRouting, ticket: Ticket
-) -> tuple[User, AgentPresence] | None:
+def _pick(routing: TeamRouting, ticket: Ticket) -> tuple[User, AgentPresence] | None:
     members = list(
         User.objects.filter(
             memberships__team_id=routing.team_id,
@@ -334,7 +358,11 @@ def _pick(
     ]
 
     def least_loaded(user: User) -> tuple[int, datetime, int]:
-        return (load.get(user.pk, 0), presences[user.pk].last_assigned_at or _NEVER, user.pk)
+        return (
+            load.get(user.pk, 0),
+            presences[user.pk].last_assigned_at or _NEVER,
+            user.pk,
+        )
 
     def oldest_turn(user: User) -> tuple[datetime, int]:
         return (presences[user.pk].last_assigned_at or _NEVER, user.pk)
@@ -342,7 +370,9 @@ def _pick(
     chosen: User | None = None
     if routing.strategy == Strategy.LANGUAGE_SKILL:
         skilled = [m for m in eligible if ticket.language in (m.skills_languages or [])]
-        anyone_speaks = any(ticket.language in (m.skills_languages or []) for m in members)
+        anyone_speaks = any(
+            ticket.language in (m.skills_languages or []) for m in members
+        )
         # Wait for a member who speaks the language; only a team without any takes it as it is.
         pool = skilled if anyone_speaks else eligible
         chosen = min(pool, key=least_loaded, default=None)
@@ -368,7 +398,7 @@ def ticket_auto_assign(*, ticket_id: int) -> User | None:
             )
             .first()
         )
-        if ticket is None:
+        if ticket is None or ticket.team_id is None:
             return None
         routing = (
             TeamRouting.objects.select_for_update()
@@ -398,7 +428,9 @@ def ticket_auto_assign(*, ticket_id: int) -> User | None:
     return agent
 
 
-def unassigned_sweep(*, team_ids: Iterable[int] | None = None, limit: int = SWEEP_LIMIT) -> int:
+def unassigned_sweep(
+    *, team_ids: Iterable[int] | None = None, limit: int = SWEEP_LIMIT
+) -> int:
     """Assign the oldest unassigned active tickets of auto-assigning teams; returns how many."""
     teams = TeamRouting.objects.filter(auto_assign=True, team__is_active=True)
     if team_ids is not None:

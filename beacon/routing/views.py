@@ -33,7 +33,9 @@ def dry_run(request: HttpRequest, user: User) -> HttpResponse:
         category = form.cleaned_data["category"]
         outcome = evaluate(rules, form.facts())
         team_id, priority, tags = services.routing_result(
-            outcome, team_id=category.default_team_id, priority=category.default_priority
+            outcome,
+            team_id=category.default_team_id,
+            priority=category.default_priority,
         )
         result = {
             "outcome": outcome,

@@ -205,6 +205,16 @@ class SlaTarget(models.Model):
                 ),
                 name="sla_target_running_due_idx",
             ),
+            # What sla_check scans every minute: running targets not yet escalated.
+            models.Index(
+                fields=["warn_at"],
+                condition=models.Q(
+                    fulfilled_at__isnull=True,
+                    paused_since__isnull=True,
+                    breached_at__isnull=True,
+                ),
+                name="sla_target_to_check_idx",
+            ),
             models.Index(fields=["ticket", "metric"], name="sla_target_ticket_idx"),
         ]
         constraints = [

@@ -16,6 +16,7 @@ record, and the "ticket_updated" hook after commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -105,6 +106,47 @@ def _lock(ticket_id: int) -> Ticket | None:
     )
 
 
+PolicyChooser = Callable[[Ticket], int | None]
+_policy_choosers: list[PolicyChooser] = []
+
+
+def register_policy_chooser(chooser: PolicyChooser) -> None:
+    """Let another app pick a ticket's policy (e.g. a routing rule's "SLA policy" action).
+
+    `chooser(ticket)` returns a policy id or None; the first id naming an active policy wins,
+    otherwise the policies' own matching applies. Register once, in an AppConfig.ready()."""
+    if chooser not in _policy_choosers:
+        _policy_choosers.append(chooser)
+
+
+def unregister_policy_chooser(chooser: PolicyChooser) -> None:
+    if chooser in _policy_choosers:
+        _policy_choosers.remove(chooser)
+
+
+def _choose_policy(ticket: Ticket) -> SlaPolicy | None:
+    for chooser in list(_policy_choosers):
+        policy_id = chooser(ticket)
+        if policy_id is not None:
+            chosen = SlaPolicy.objects.filter(pk=policy_id, is_active=True).first()
+            if chosen is not None:
+                return chosen
+    return policy_for(ticket)
+
+
+def _start_locked(
+    ticket: Ticket, policy: SlaPolicy, now: datetime, schedule: Schedule
+) -> list[SlaTarget]:
+    targets = [
+        target
+        for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION)
+        if (target := _new_target(ticket, policy, metric, ticket.created_at, schedule))
+        is not None
+    ]
+    _sync_locked(ticket, now, schedule)
+    return targets
+
+
 def sla_start(*, ticket: Ticket, now: datetime | None = None) -> list[SlaTarget]:
     """Pick the ticket's policy and start its first-response and resolution targets (once)."""
     now = now or timezone.now()
@@ -112,22 +154,45 @@ def sla_start(*, ticket: Ticket, now: datetime | None = None) -> list[SlaTarget]
         locked = _lock(ticket.pk)
         if locked is None or SlaTarget.objects.filter(ticket=locked).exists():
             return []
-        policy = policy_for(locked)
+        policy = _choose_policy(locked)
         if policy is None:
             return []
+        return _start_locked(locked, policy, now, schedule_for_team(locked.team_id))
+
+
+def sla_policy_set(
+    *, ticket: Ticket, policy: SlaPolicy, now: datetime | None = None
+) -> None:
+    """Put the ticket under `policy`: its open targets take the policy's minutes, still counted
+    from their own start (warnings and escalations already done stay done); a ticket without
+    targets starts them. A metric the policy does not track is dropped unless already breached."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(ticket.pk)
+        if locked is None:
+            return
         schedule = schedule_for_team(locked.team_id)
-        targets = [
-            target
-            for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION)
-            if (
-                target := _new_target(
-                    locked, policy, metric, locked.created_at, schedule
-                )
+        if not SlaTarget.objects.filter(ticket=locked).exists():
+            _start_locked(locked, policy, now, schedule)
+            return
+        for target in SlaTarget.objects.filter(
+            ticket=locked, fulfilled_at__isnull=True
+        ):
+            minutes = policy.minutes_for(target.metric)
+            if not minutes:
+                if target.breached_at is None:
+                    target.delete()
+                continue
+            target.policy = policy
+            target.target_minutes = minutes
+            target.warn_at, target.due_at = deadlines(
+                started_at=target.started_at,
+                target_minutes=minutes,
+                warning_share=policy.effective_warning_share(),
+                paused_seconds=target.paused_seconds,
+                schedule=schedule,
             )
-            is not None
-        ]
-        _sync_locked(locked, now, schedule)
-    return targets
+            target.save(update_fields=["policy", "target_minutes", "warn_at", "due_at"])
 
 
 def sla_message(*, message: Message, now: datetime | None = None) -> None:
@@ -320,11 +385,14 @@ def sla_check(*, now: datetime | None = None) -> CheckResult:
     a conditional UPDATE, and only the worker whose UPDATE changed the row acts on it."""
     now = now or timezone.now()
     due_ids = list(
-        SlaTarget.objects.filter(fulfilled_at__isnull=True, paused_since__isnull=True)
-        .filter(
-            Q(breached_at__isnull=True, due_at__lte=now)
-            | Q(warned_at__isnull=True, warn_at__lte=now)
+        # warn_at <= due_at, and a breached target needs nothing more (its warning is spent too).
+        SlaTarget.objects.filter(
+            fulfilled_at__isnull=True,
+            paused_since__isnull=True,
+            breached_at__isnull=True,
+            warn_at__lte=now,
         )
+        .filter(Q(warned_at__isnull=True) | Q(due_at__lte=now))
         .order_by("due_at", "id")
         .values_list("pk", flat=True)[:CHECK_BATCH]
     )

@@ -257,7 +257,8 @@ def ticket_create(
                     request_hash=request_hash,
                     ticket=ticket,
                 )
-            hooks.in_transaction("ticket_created", ticket.pk)  # Outbox rows (notifications) commit with the change.
+            # Outbox rows (notifications) commit with the change.
+            hooks.in_transaction("ticket_created", ticket.pk)
     except IntegrityError:
         # Two retries raced: the other one committed first, so return its ticket.
         if idempotency_key:
@@ -474,7 +475,8 @@ def reply_add(
         if kind == MessageKind.REPLY:
             _refresh_search_text(ticket)
         ticket.save()
-        hooks.in_transaction("message_added", message.pk)  # Outbox rows (notifications) commit with the change.
+        # Outbox rows (notifications) commit with the change.
+        hooks.in_transaction("message_added", message.pk)
     hooks.after_commit("message_added", message.pk)
     return message
 
@@ -599,7 +601,8 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
                 target_id=locked.reference,
                 data={"fields": changed},
             )
-            hooks.in_transaction("ticket_updated", locked.pk)  # Outbox rows (notifications) commit with the change.
+            # Outbox rows (notifications) commit with the change.
+            hooks.in_transaction("ticket_updated", locked.pk)
     if changed:
         hooks.after_commit("ticket_updated", locked.pk)
     return locked
@@ -717,7 +720,8 @@ def ticket_close_by_customer(*, ticket: Ticket, customer: User) -> Ticket:
             _apply_status_timestamps(locked)
             locked.save()
             _event(locked, customer, EventKind.CHANGED, "status", old, Status.SOLVED)
-            hooks.in_transaction("ticket_updated", locked.pk)  # Outbox rows (notifications) commit with the change.
+            # Outbox rows (notifications) commit with the change.
+            hooks.in_transaction("ticket_updated", locked.pk)
     hooks.after_commit("ticket_updated", locked.pk)
     return locked
 
@@ -812,7 +816,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
             target_id=target.reference,
             data={"source": source.reference},
         )
-        hooks.in_transaction("ticket_merged", source.pk)  # Outbox rows (notifications) commit with the change.
+        # Outbox rows (notifications) commit with the change.
+        hooks.in_transaction("ticket_merged", source.pk)
     hooks.after_commit("ticket_merged", source.pk)
     return target
 

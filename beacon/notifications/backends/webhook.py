@@ -27,7 +27,12 @@ def webhook_body(
     *, delivery_id: int, event: str, created_at: str, data: dict[str, Any]
 ) -> bytes:
     """The request body; the same bytes on every retry of one delivery."""
-    payload = {"id": delivery_id, "event": event, "created_at": created_at, "data": data}
+    payload = {
+        "id": delivery_id,
+        "event": event,
+        "created_at": created_at,
+        "data": data,
+    }
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -53,5 +58,8 @@ def webhook_call(
             error=str(exc)[:2000],
         )
     return WebhookAttempt(
-        body=body.decode(), status=result.status, duration_ms=result.duration_ms, error=""
+        body=body.decode(),
+        status=result.status,
+        duration_ms=result.duration_ms,
+        error="",
     )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
-from beacon.notifications.models import Delivery, InAppNotification, Kind, WebhookEndpoint
+from beacon.notifications.models import (
+    Delivery,
+    InAppNotification,
+    Kind,
+    WebhookEndpoint,
+)
 
 
 class WebhookEndpointFactory(factory.django.DjangoModelFactory[WebhookEndpoint]):

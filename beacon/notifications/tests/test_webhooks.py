@@ -89,7 +89,9 @@ def test_the_wrong_secret_is_rejected() -> None:
 def test_ticket_events_are_signed_and_delivered_to_subscribed_endpoints(
     receiver: Receiver,
 ) -> None:
-    endpoint = WebhookEndpointFactory.create(url=receiver.url, events=["ticket.created"])
+    endpoint = WebhookEndpointFactory.create(
+        url=receiver.url, events=["ticket.created"]
+    )
     WebhookEndpointFactory.create(url=receiver.url, events=["ticket.merged"])
     ticket = make_ticket(subject="private words")
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('sla', '0002_default_policies'),
+        ('sla', '0001_initial'),
         ('tickets', '0004_list_sort_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,12 @@ import factory
 
 from beacon.accounts.models import Team, User
 from beacon.accounts.tests.factories import AgentFactory
-from beacon.routing.models import AgentPresence, PresenceStatus, RoutingRule, TeamRouting
+from beacon.routing.models import (
+    AgentPresence,
+    PresenceStatus,
+    RoutingRule,
+    TeamRouting,
+)
 
 
 class RoutingRuleFactory(factory.django.DjangoModelFactory[RoutingRule]):
@@ -20,7 +25,9 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory[RoutingRule]):
     position = factory.Sequence(lambda n: (n + 1) * 10)
 
     @factory.post_generation
-    def categories(obj: RoutingRule, create: bool, extracted: list[Any] | None, **kwargs: object) -> None:
+    def categories(
+        obj: RoutingRule, create: bool, extracted: list[Any] | None, **kwargs: object
+    ) -> None:
         if create and extracted:
             obj.categories.set(extracted)
 
@@ -30,11 +37,15 @@ class TeamRoutingFactory(factory.django.DjangoModelFactory[TeamRouting]):
         model = TeamRouting
 
 
-def online_agent(team: Team, *, capacity: int = 5, languages: list[str] | None = None, **fields: Any) -> User:
+def online_agent(
+    team: Team, *, capacity: int = 5, languages: list[str] | None = None, **fields: Any
+) -> User:
     """An agent of `team` who is online with `capacity`."""
     agent = AgentFactory.create(teams=[team], **fields)
     if languages is not None:
         agent.skills_languages = languages
         agent.save(update_fields=["skills_languages"])
-    AgentPresence.objects.create(user=agent, status=PresenceStatus.ONLINE, capacity=capacity)
+    AgentPresence.objects.create(
+        user=agent, status=PresenceStatus.ONLINE, capacity=capacity
+    )
     return agent

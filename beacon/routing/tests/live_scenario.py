@@ -29,13 +29,23 @@ WAIT_SECONDS = 30.0
 
 
 def seed() -> str:
-    team = Team.objects.create(slug="account-security", name_en="Account Security")
+    # The migrations may have seeded the standard teams and categories already.
+    team, _created = Team.objects.get_or_create(
+        slug="account-security", defaults={"name_en": "Account Security"}
+    )
     on_call = User.objects.create_user("oncall@example.com", role=Role.AGENT)
     Membership.objects.create(user=on_call, team=team)
     now = timezone.now()
-    OnCall.objects.create(team=team, user=on_call, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8))
-    Category.objects.create(slug="general", name_en="General")
-    customer = User.objects.create_user("victim@example.com", role=Role.CUSTOMER, exchange_uid="90000001")
+    OnCall.objects.create(
+        team=team,
+        user=on_call,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=8),
+    )
+    Category.objects.get_or_create(slug="live-general", defaults={"name_en": "General"})
+    customer = User.objects.create_user(
+        "victim@example.com", role=Role.CUSTOMER, exchange_uid="90000001"
+    )
     _token, secret = api_token_create(user=customer, name="live test")
     return secret
 
@@ -45,7 +55,11 @@ def page_delay(client: Client, secret: str, subject: str) -> float:
     started = time.monotonic()
     response = client.post(
         "/api/v1/tickets",
-        {"subject": subject, "description": "Someone withdrew my BTC without my permission.", "category": "general"},
+        {
+            "subject": subject,
+            "description": "Someone withdrew my BTC without my permission.",
+            "category": "live-general",
+        },
         content_type="application/json",
         headers={"Authorization": f"Bearer {secret}"},
     )
@@ -54,7 +68,9 @@ def page_delay(client: Client, secret: str, subject: str) -> float:
         return float("inf")
     reference = response.json()["reference"]
     while time.monotonic() - started < WAIT_SECONDS:
-        if OnCallPage.objects.filter(ticket__reference=reference, status=PageStatus.SENT).exists():
+        if OnCallPage.objects.filter(
+            ticket__reference=reference, status=PageStatus.SENT
+        ).exists():
             return time.monotonic() - started
         time.sleep(0.05)
     return float("inf")

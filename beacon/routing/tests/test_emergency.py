@@ -14,6 +14,7 @@ from django.utils import timezone
 from beacon.accounts.models import Membership, Team
 from beacon.accounts.tests.factories import AgentFactory, TeamFactory
 from beacon.audit.models import AuditEvent
+from beacon.notifications.models import Delivery, InAppNotification
 from beacon.routing.emergency import EMERGENCY_TAG, SELF_PROTECTION_STEPS
 from beacon.routing.models import OnCall, OnCallPage, PageStatus
 from beacon.routing.services import page_deliver, pages_retry_due
@@ -44,9 +45,13 @@ def assert_emergency(ticket: Ticket, team: Team) -> None:
 
 
 def test_security_category_becomes_p1_for_account_security(security: Team) -> None:
-    category = CategoryFactory.create(is_security=True, default_team=None, default_priority=Priority.P3)
+    category = CategoryFactory.create(
+        is_security=True, default_team=None, default_priority=Priority.P3
+    )
 
-    ticket = make_ticket(category=category, subject="Help", description="Please check my account")
+    ticket = make_ticket(
+        category=category, subject="Help", description="Please check my account"
+    )
 
     assert_emergency(ticket, security)
 
@@ -65,16 +70,22 @@ def test_security_category_becomes_p1_for_account_security(security: Team) -> No
 def test_emergency_words_in_english_and_chinese_override_the_rules(
     security: Team, subject: str, description: str, language: str
 ) -> None:
-    RoutingRuleFactory.create(set_team=TeamFactory.create(slug="general"), set_priority=Priority.P4)
+    RoutingRuleFactory.create(
+        set_team=TeamFactory.create(slug="general"), set_priority=Priority.P4
+    )
     category = CategoryFactory.create(default_team=TeamFactory.create(slug="deposits"))
 
-    ticket = make_ticket(category=category, subject=subject, description=description, language=language)
+    ticket = make_ticket(
+        category=category, subject=subject, description=description, language=language
+    )
 
     assert_emergency(ticket, security)
 
 
 def test_ordinary_ticket_is_no_emergency(security: Team) -> None:
-    ticket = make_ticket(subject="Deposit missing", description="My USDT deposit has not arrived.")
+    ticket = make_ticket(
+        subject="Deposit missing", description="My USDT deposit has not arrived."
+    )
 
     ticket.refresh_from_db()
     assert ticket.priority != Priority.P1
@@ -89,7 +100,12 @@ def test_customer_gets_self_protection_steps_in_english(security: Team) -> None:
 
     assert message.is_public
     assert message.body == SELF_PROTECTION_STEPS["en"]
-    for step in ("Freeze your account", "Change your passwords", "Revoke your API keys", "withdrawal whitelist"):
+    for step in (
+        "Freeze your account",
+        "Change your passwords",
+        "Revoke your API keys",
+        "withdrawal whitelist",
+    ):
         assert step in message.body
 
 
@@ -103,8 +119,14 @@ def test_customer_gets_self_protection_steps_in_chinese(security: Team) -> None:
         assert step in message.body
 
 
-SECRETS = re.compile(r"password|2fa|two-factor|code|seed|private key|recovery phrase|密码|验证码|助记词|私钥", re.I)
-ASKING = re.compile(r"\b(send|give|provide|tell|share|reply with|enter|type|confirm)\b|提供|发送|发给|告诉|回复|输入|索要|透露", re.I)
+SECRETS = re.compile(
+    r"password|2fa|two-factor|code|seed|private key|recovery phrase|密码|验证码|助记词|私钥",
+    re.I,
+)
+ASKING = re.compile(
+    r"\b(send|give|provide|tell|share|reply with|enter|type|confirm)\b|提供|发送|发给|告诉|回复|输入|索要|透露",
+    re.I,
+)
 NEVER = re.compile(r"\bnever\b|\bdo not\b|\bdon't\b|绝不|不会|不要|切勿", re.I)
 
 
@@ -112,7 +134,9 @@ NEVER = re.compile(r"\bnever\b|\bdo not\b|\bdon't\b|绝不|不会|不要|切勿"
 def test_steps_never_ask_for_passwords_2fa_codes_or_seed_phrases(language: str) -> None:
     sentences = re.split(r"(?<=[.!?。！？\n])", SELF_PROTECTION_STEPS[language])
     asking_for_secrets = [
-        s for s in sentences if SECRETS.search(s) and ASKING.search(s) and not NEVER.search(s)
+        s
+        for s in sentences
+        if SECRETS.search(s) and ASKING.search(s) and not NEVER.search(s)
     ]
 
     assert asking_for_secrets == []
@@ -123,19 +147,35 @@ def test_steps_never_ask_for_passwords_2fa_codes_or_seed_phrases(language: str) 
 def test_the_test_above_catches_a_request_for_a_code() -> None:
     sentence = "Please reply with the 2FA code we sent you."
 
-    assert SECRETS.search(sentence) and ASKING.search(sentence) and not NEVER.search(sentence)
+    assert (
+        SECRETS.search(sentence)
+        and ASKING.search(sentence)
+        and not NEVER.search(sentence)
+    )
 
 
-def test_on_call_agent_is_paged_after_commit(security: Team, django_capture_on_commit_callbacks: Capture) -> None:
+def test_on_call_agent_is_paged_after_commit(
+    security: Team, django_capture_on_commit_callbacks: Capture
+) -> None:
     on_call = AgentFactory.create(teams=[security])
     now = timezone.now()
-    OnCall.objects.create(team=security, user=on_call, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=7))
+    OnCall.objects.create(
+        team=security,
+        user=on_call,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=7),
+    )
     OnCall.objects.create(  # an earlier shift, over
-        team=security, user=AgentFactory.create(teams=[security]), starts_at=now - timedelta(hours=9), ends_at=now - timedelta(hours=1)
+        team=security,
+        user=AgentFactory.create(teams=[security]),
+        starts_at=now - timedelta(hours=9),
+        ends_at=now - timedelta(hours=1),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = make_ticket(subject="Unauthorised withdrawal", description="My ETH is gone")
+        ticket = make_ticket(
+            subject="Unauthorised withdrawal", description="My ETH is gone"
+        )
 
     page = OnCallPage.objects.get(ticket=ticket)
     assert page.user == on_call
@@ -143,6 +183,10 @@ def test_on_call_agent_is_paged_after_commit(security: Team, django_capture_on_c
     audit = AuditEvent.objects.get(action="oncall.page", target_id=ticket.reference)
     assert audit.data["user"] == on_call.pk
     assert audit.data["priority"] == "high"
+    notices = InAppNotification.objects.filter(user=on_call)
+    deliveries = Delivery.objects.filter(dedup_key__startswith=f"oncall-page:{page.pk}")
+    assert deliveries.filter(template_key="staff_security_emergency").exists()
+    assert notices.exists() or deliveries.filter(kind="in_app").exists()
 
 
 def test_team_lead_is_paged_when_nobody_is_on_call(security: Team) -> None:
@@ -155,12 +199,16 @@ def test_team_lead_is_paged_when_nobody_is_on_call(security: Team) -> None:
     assert OnCallPage.objects.get(ticket=ticket).user == lead
 
 
-def test_page_is_recorded_in_the_create_transaction_and_delivered_exactly_once(security: Team) -> None:
+def test_page_is_recorded_in_the_create_transaction_and_delivered_exactly_once(
+    security: Team,
+) -> None:
     AgentFactory.create(teams=[security])
     lead = AgentFactory.create(teams=[security])
     Membership.objects.filter(user=lead).update(is_lead=True)
 
-    ticket = make_ticket(subject="Account hacked", description="Help")  # no commit: the worker never ran
+    ticket = make_ticket(
+        subject="Account hacked", description="Help"
+    )  # no commit: the worker never ran
     page = OnCallPage.objects.get(ticket=ticket)
     assert page.status == PageStatus.PENDING
 
@@ -169,7 +217,12 @@ def test_page_is_recorded_in_the_create_transaction_and_delivered_exactly_once(s
 
     assert delivered == 1
     assert again is None
-    assert AuditEvent.objects.filter(action="oncall.page", target_id=ticket.reference).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="oncall.page", target_id=ticket.reference
+        ).count()
+        == 1
+    )
 
 
 def test_unstaffed_team_is_recorded_as_a_failed_page(security: Team) -> None:
@@ -179,4 +232,6 @@ def test_unstaffed_team_is_recorded_as_a_failed_page(security: Team) -> None:
 
     page = OnCallPage.objects.get(ticket=ticket)
     assert page.status == PageStatus.FAILED
-    assert AuditEvent.objects.filter(action="oncall.unstaffed", target_id=ticket.reference).exists()
+    assert AuditEvent.objects.filter(
+        action="oncall.unstaffed", target_id=ticket.reference
+    ).exists()

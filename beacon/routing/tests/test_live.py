@@ -15,12 +15,16 @@ PAGE_WITHIN_SECONDS = 5.0
 
 
 @pytest.mark.live
-def test_emergency_ticket_pages_the_on_call_agent_within_five_seconds(tmp_path: Path) -> None:
+def test_emergency_ticket_pages_the_on_call_agent_within_five_seconds(
+    tmp_path: Path,
+) -> None:
     env = {**os.environ, "DATA_DIR": str(tmp_path), "HUEY_REAL": "1", "DEBUG": "false"}
     for name in ("BEACON_TESTING", "DATABASE_URL", "REDIS_URL"):
         env.pop(name, None)
     beacon = [sys.executable, "-m", "beacon.cli"]
-    subprocess.run([*beacon, "migrate", "--no-input", "-v", "0"], env=env, check=True, timeout=120)
+    subprocess.run(
+        [*beacon, "migrate", "--no-input", "-v", "0"], env=env, check=True, timeout=120
+    )
     worker = subprocess.Popen(
         [*beacon, "run_huey"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )

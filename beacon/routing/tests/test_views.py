@@ -8,7 +8,12 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from beacon.accounts.models import Role, User
-from beacon.accounts.tests.factories import AgentFactory, CustomerFactory, TeamFactory, UserFactory
+from beacon.accounts.tests.factories import (
+    AgentFactory,
+    CustomerFactory,
+    TeamFactory,
+    UserFactory,
+)
 from beacon.routing.models import AgentPresence, PresenceStatus
 from beacon.routing.tests.factories import RoutingRuleFactory
 from beacon.tickets.models import Priority
@@ -51,14 +56,32 @@ def test_dry_run_is_hidden_from_everyone_but_leads_and_admins(role: Role) -> Non
 
 
 @pytest.mark.parametrize("role", [Role.LEAD, Role.ADMIN])
-def test_dry_run_shows_which_rule_a_sample_would_hit(role: Role, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+def test_dry_run_shows_which_rule_a_sample_would_hit(
+    role: Role, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     team = TeamFactory.create(name_en="Futures Desk")
-    category = CategoryFactory.create(default_team=TeamFactory.create(name_en="General"))
+    category = CategoryFactory.create(
+        default_team=TeamFactory.create(name_en="General")
+    )
     RoutingRuleFactory.create(name="Other rule", keywords="staking")
-    RoutingRuleFactory.create(name="Futures rule", keywords="liquidation, 爆仓", set_team=team, set_priority=Priority.P2, add_tags=["futures"])
+    RoutingRuleFactory.create(
+        name="Futures rule",
+        keywords="liquidation, 爆仓",
+        set_team=team,
+        set_priority=Priority.P2,
+        add_tags=["futures"],
+    )
     user = UserFactory.create(role=role)
     client = logged_in(user)
-    query = {"subject": "我的仓位爆仓了", "description": "", "category": category.pk, "channel": "web", "language": "zh-hans", "vip_tier": 0, "kyc_level": 1}
+    query = {
+        "subject": "我的仓位爆仓了",
+        "description": "",
+        "category": str(category.pk),
+        "channel": "web",
+        "language": "zh-hans",
+        "vip_tier": "0",
+        "kyc_level": "1",
+    }
 
     with django_assert_max_num_queries(10):
         response = client.get(DRY_RUN, query)
@@ -73,10 +96,23 @@ def test_dry_run_shows_which_rule_a_sample_would_hit(role: Role, django_assert_m
 
 
 def test_dry_run_without_a_rule_hit_shows_the_category_default() -> None:
-    category = CategoryFactory.create(default_team=TeamFactory.create(name_en="General Help"))
+    category = CategoryFactory.create(
+        default_team=TeamFactory.create(name_en="General Help")
+    )
     admin = UserFactory.create(role=Role.ADMIN)
 
-    response = logged_in(admin).get(DRY_RUN, {"subject": "hello", "description": "", "category": category.pk, "channel": "web", "language": "en", "vip_tier": 0, "kyc_level": 0})
+    response = logged_in(admin).get(
+        DRY_RUN,
+        {
+            "subject": "hello",
+            "description": "",
+            "category": str(category.pk),
+            "channel": "web",
+            "language": "en",
+            "vip_tier": "0",
+            "kyc_level": "0",
+        },
+    )
 
     html = response.content.decode()
     assert "General Help" in html
@@ -88,7 +124,18 @@ def test_dry_run_flags_a_security_emergency() -> None:
     category = CategoryFactory.create()
     admin = UserFactory.create(role=Role.ADMIN)
 
-    response = logged_in(admin).get(DRY_RUN, {"subject": "账户被盗", "description": "", "category": category.pk, "channel": "web", "language": "zh-hans", "vip_tier": 0, "kyc_level": 0})
+    response = logged_in(admin).get(
+        DRY_RUN,
+        {
+            "subject": "账户被盗",
+            "description": "",
+            "category": str(category.pk),
+            "channel": "web",
+            "language": "zh-hans",
+            "vip_tier": "0",
+            "kyc_level": "0",
+        },
+    )
 
     html = response.content.decode()
     assert "Security emergency" in html
@@ -116,7 +163,9 @@ def test_agent_switches_presence_with_htmx() -> None:
     client = logged_in(agent)
 
     shown = client.get(PRESENCE, headers={"HX-Request": "true"})
-    response = client.post(PRESENCE, {"status": "online"}, headers={"HX-Request": "true"})
+    response = client.post(
+        PRESENCE, {"status": "online"}, headers={"HX-Request": "true"}
+    )
 
     assert 'aria-pressed="true">Offline' in shown.content.decode()
     assert response.status_code == 200
@@ -136,7 +185,9 @@ def test_presence_without_javascript_redirects_back_to_the_console() -> None:
 def test_unknown_presence_is_refused() -> None:
     agent = AgentFactory.create()
 
-    response = logged_in(agent).post(PRESENCE, {"status": "asleep"}, headers={"HX-Request": "true"})
+    response = logged_in(agent).post(
+        PRESENCE, {"status": "asleep"}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 400
     assert not AgentPresence.objects.filter(user=agent).exists()

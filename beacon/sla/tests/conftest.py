@@ -10,7 +10,7 @@ import pytest
 
 from beacon.accounts.models import Membership, Team, User
 from beacon.accounts.tests.factories import AgentFactory, TeamFactory
-from beacon.sla.models import SlaPolicy
+from beacon.sla.models import SlaPolicy, SlaTarget
 from beacon.sla.services import sla_start
 from beacon.sla.tests.helpers import T0
 from beacon.tickets.models import Ticket
@@ -58,6 +58,9 @@ def started_ticket(team: Team) -> StartedTicket:
     def make(at: datetime = T0, **kwargs: Any) -> Ticket:
         kwargs.setdefault("category", CategoryFactory.create(default_team=team))
         ticket = make_ticket(**kwargs)
+        # Where commits are real (transactional tests) the hook already started the SLA at the
+        # real creation time: start it again from `at`.
+        SlaTarget.objects.filter(ticket=ticket).delete()
         Ticket.objects.filter(pk=ticket.pk).update(created_at=at)
         ticket.refresh_from_db()
         sla_start(ticket=ticket, now=at)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
 from beacon.accounts.models import Membership, Team, User
 from beacon.audit.models import AuditEvent
@@ -292,7 +293,7 @@ def test_team_leads_of_other_teams_are_not_alerted(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
-    not __import__("django.conf").conf.settings.IS_POSTGRES,
+    not settings.IS_POSTGRES,
     reason="needs a database server that several threads share (run with DATABASE_URL)",
 )
 def test_concurrent_checks_escalate_once(

@@ -19,11 +19,18 @@ from beacon.sla.models import (
     TeamCalendar,
 )
 from beacon.sla.queries import policy_for, schedule_for_team
-from beacon.sla.services import deadlines, sla_message, sla_sync
+from beacon.sla.services import (
+    deadlines,
+    register_policy_chooser,
+    sla_message,
+    sla_policy_set,
+    sla_sync,
+    unregister_policy_chooser,
+)
 from beacon.sla.tests.conftest import StartedTicket
 from beacon.sla.tests.factories import CalendarFactory
 from beacon.sla.tests.helpers import T0, target
-from beacon.tickets.models import Message, MessageKind, Status, Ticket
+from beacon.tickets.models import Category, Message, MessageKind, Status, Ticket
 from beacon.tickets.services import reply_add, ticket_update
 from beacon.tickets.tests.factories import CategoryFactory
 
@@ -97,7 +104,7 @@ def test_the_first_matching_policy_by_position_wins() -> None:
     SlaPolicy.objects.create(name="inactive", position=1, is_active=False)
     regular, vip = CustomerFactory.create(), CustomerFactory.create(vip_tier=4)
 
-    def name(customer: User, priority: int, category: object) -> str:
+    def name(customer: User, priority: int, category: Category) -> str:
         found = policy_for(
             Ticket(customer=customer, priority=priority, category=category)
         )
@@ -449,3 +456,78 @@ def test_stored_rows_alone_give_the_same_deadlines_after_a_restart(
     assert (warn_at, due_at) == (stored.warn_at, stored.due_at)
     assert stored.paused_seconds > 0
     assert stored.due_at.utcoffset() == timedelta(0)
+
+
+# --- another app choosing the policy -----------------------------------------------------------
+
+
+def test_a_registered_chooser_overrides_policy_matching(
+    only_policy: PolicyMaker, started_ticket: StartedTicket
+) -> None:
+    only_policy(first_response_minutes=60)
+    chosen = SlaPolicy.objects.create(
+        name="chosen", position=500, first_response_minutes=5, resolution_minutes=50
+    )
+
+    def chooser(ticket: Ticket) -> int | None:
+        return chosen.pk
+
+    register_policy_chooser(chooser)
+    try:
+        ticket = started_ticket()
+    finally:
+        unregister_policy_chooser(chooser)
+
+    first = target(ticket, Metric.FIRST_RESPONSE)
+    assert first.policy == chosen
+    assert first.due_at == T0 + timedelta(minutes=5)
+
+
+def test_an_inactive_chosen_policy_falls_back_to_matching(
+    only_policy: PolicyMaker, started_ticket: StartedTicket
+) -> None:
+    matched = only_policy(first_response_minutes=60)
+    inactive = SlaPolicy.objects.create(
+        name="off", is_active=False, first_response_minutes=5
+    )
+
+    def chooser(ticket: Ticket) -> int | None:
+        return inactive.pk
+
+    register_policy_chooser(chooser)
+    try:
+        ticket = started_ticket()
+    finally:
+        unregister_policy_chooser(chooser)
+
+    assert target(ticket, Metric.FIRST_RESPONSE).policy == matched
+
+
+def test_setting_a_policy_later_retargets_open_targets_from_their_start(
+    only_policy: PolicyMaker, started_ticket: StartedTicket
+) -> None:
+    only_policy(first_response_minutes=60, resolution_minutes=600)
+    ticket = started_ticket()
+    urgent = SlaPolicy.objects.create(
+        name="urgent", first_response_minutes=15, resolution_minutes=None
+    )
+
+    sla_policy_set(ticket=ticket, policy=urgent, now=T0 + timedelta(minutes=5))
+
+    first = target(ticket, Metric.FIRST_RESPONSE)
+    assert (first.policy, first.due_at) == (urgent, T0 + timedelta(minutes=15))
+    assert not SlaTarget.objects.filter(
+        ticket=ticket, metric=Metric.RESOLUTION
+    ).exists()
+
+
+def test_setting_a_policy_on_a_ticket_without_targets_starts_them(
+    only_policy: PolicyMaker, started_ticket: StartedTicket
+) -> None:
+    only_policy(priority=1)
+    ticket = started_ticket(priority=4)
+    chosen = SlaPolicy.objects.create(name="late pick", first_response_minutes=30)
+
+    sla_policy_set(ticket=ticket, policy=chosen, now=T0)
+
+    assert target(ticket, Metric.FIRST_RESPONSE).due_at == T0 + timedelta(minutes=30)

@@ -198,7 +198,7 @@ def test_the_filter_and_the_ticket_partial_render(
         "{% load sla %}{{ first|sla_time_left }}|{% sla_ticket_status ticket %}"
     ).render(Context({"first": first, "ticket": ticket}))
 
-    assert html.startswith("-30m") or html.startswith("-29m")
+    assert html.startswith(("-30m", "-29m"))
     assert "First response" in html and "Resolution" in html
     assert "badge-missing" in html
 
