@@ -213,8 +213,10 @@ def sla_message(*, message: Message, now: datetime | None = None) -> None:
             and author is not None
             and author.is_support_staff
         ):
+            # A reply answers only what was asked before it (hooks may arrive late or twice).
             for target in running.filter(
-                metric__in=(Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE)
+                metric__in=(Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE),
+                started_at__lte=at,
             ):
                 _fulfil(target, at, schedule)
         elif message.from_customer and message.kind == MessageKind.REPLY:

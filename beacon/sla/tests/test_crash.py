@@ -68,16 +68,16 @@ def test_a_killed_worker_escalates_every_target_exactly_once(tmp_path: Path) -> 
             start_new_session=True,
         )
 
-    def query(sql: str) -> list[tuple[object, ...]]:
+    def query(sql: str) -> list[tuple[int | str, ...]]:
         with sqlite3.connect(database, timeout=20) as db:
-            return db.execute(sql).fetchall()
+            rows: list[tuple[int | str, ...]] = db.execute(sql).fetchall()
+        return rows
 
     def breached() -> int:
-        return int(
-            query("SELECT count(*) FROM sla_slatarget WHERE breached_at IS NOT NULL")[
-                0
-            ][0]  # type: ignore[call-overload]
-        )
+        (count,) = query(
+            "SELECT count(*) FROM sla_slatarget WHERE breached_at IS NOT NULL"
+        )[0]
+        return int(count)
 
     run("migrate", "--no-input", "-v", "0")
     run("shell", "-c", SEED.format(tickets=TICKETS))
