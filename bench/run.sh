@@ -181,18 +181,20 @@ targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(beacon-sqlite peer beacon-postgres)
 machine
 for target in "${targets[@]}"; do
+  # A target that fails is reported and the run goes on with the next one.
   case "$target" in
     beacon-sqlite)
       unset DATABASE_URL
       [[ "${REUSE:-0}" == 1 ]] || rm -rf "${BENCH_ROOT:?}/beacon-sqlite"
-      beacon_target beacon-sqlite ;;
-    beacon-postgres) postgres_target ;;
+      beacon_target beacon-sqlite || log "beacon-sqlite failed" ;;
+    beacon-postgres) postgres_target || log "beacon-postgres failed" ;;
     beacon-sqlite-gated)
       # Experiment: the same server with at most one request in flight per worker process
       # (bench/asgi_gated.py), on the beacon-sqlite data (prepared again if missing).
       unset DATABASE_URL
-      ASGI_APP=bench.asgi_gated:application beacon_target beacon-sqlite-gated beacon-sqlite ;;
-    peer) peer_target ;;
+      ASGI_APP=bench.asgi_gated:application beacon_target beacon-sqlite-gated beacon-sqlite \
+        || log "beacon-sqlite-gated failed" ;;
+    peer) peer_target || log "peer failed" ;;
     *) echo "unknown target $target (beacon-sqlite, peer, beacon-postgres, beacon-sqlite-gated)" >&2; exit 2 ;;
   esac
 done

@@ -11,7 +11,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from beacon.notifications.services import notify_customer, webhook_event
+from beacon.accounts.models import User
+from beacon.notifications.services import notify_customer, notify_staff, webhook_event
+from beacon.sla import events as sla_events
+from beacon.sla.events import SlaAlert
 from beacon.tickets import hooks
 from beacon.tickets.models import EventKind, Message, MessageKind, Status, Ticket
 
@@ -119,7 +122,25 @@ def on_ticket_merged(ticket_id: int) -> None:
     webhook_event(event="ticket.merged", data=data, marker=f"t{source.pk}")
 
 
+def on_sla_alert(alert: SlaAlert) -> None:
+    """Tell the team's leads, once per target and alert kind (runs inside the escalation's transaction)."""
+    template = (
+        "staff_sla_warning" if alert["kind"] == "sla_warning" else "staff_sla_breach"
+    )
+    ticket = _ticket(alert["ticket_id"])
+    for lead in User.objects.filter(pk__in=alert["lead_ids"], is_active=True):
+        notify_staff(
+            user=lead,
+            template_key=template,
+            context={"target": alert["metric"], "due_at": alert["due_at"]},
+            dedup_key=f"{alert['kind']}:{alert['target_id']}:{lead.pk}",
+            ticket=ticket,
+        )
+
+
 def connect() -> None:
+    sla_events.subscribe("sla_warning", on_sla_alert)
+    sla_events.subscribe("sla_breached", on_sla_alert)
     hooks.subscribe_in_transaction("ticket_created", on_ticket_created)
     hooks.subscribe_in_transaction("ticket_updated", on_ticket_updated)
     hooks.subscribe_in_transaction("message_added", on_message_added)

@@ -15,3 +15,9 @@ class RoutingConfig(AppConfig):
 
         hooks.subscribe("ticket_created", tasks.enqueue_auto_assign)
         hooks.subscribe("ticket_updated", tasks.enqueue_auto_assign)
+
+        # A routing rule's "SLA policy" action wins over the SLA engine's own policy matching.
+        from beacon.routing.services import chosen_sla_policy_id
+        from beacon.sla.services import register_policy_chooser
+
+        register_policy_chooser(chosen_sla_policy_id)

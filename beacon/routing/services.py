@@ -467,3 +467,12 @@ def agent_pickup(*, user_id: int) -> int:
         Team.objects.filter(memberships__user_id=user_id).values_list("pk", flat=True)
     )
     return unassigned_sweep(team_ids=team_ids)
+
+
+def chosen_sla_policy_id(ticket: Ticket) -> int | None:
+    """The SLA policy a routing rule chose for this ticket, if any (read by the SLA engine)."""
+    return (
+        RoutingDecision.objects.filter(ticket=ticket)
+        .values_list("sla_policy_id", flat=True)
+        .first()
+    )
