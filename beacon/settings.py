@@ -336,5 +336,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.request": {"level": "ERROR"}, "huey": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # The Huey consumer logs through a handler of its own: without this, every line twice.
+        "huey": {"level": "INFO", "propagate": False},
+    },
 }
