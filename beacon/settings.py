@@ -115,17 +115,27 @@ TEMPLATES: list[dict[str, Any]] = [
     }
 ]
 
+# --- Web server --------------------------------------------------------------------------
+# HTTP requests one web process runs at once (see beacon/core/asgi_limit.py); 0: unbounded.
+WEB_MAX_REQUESTS_IN_FLIGHT = env_int("WEB_MAX_REQUESTS_IN_FLIGHT", 2, minimum=0)
+
 # --- Database --------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     try:
-        DATABASES = {
-            "default": dj_database_url.parse(
-                DATABASE_URL,
-                conn_max_age=env_int("DB_CONN_MAX_AGE", 300),
-                conn_health_checks=True,
-            )
-        }
+        # Under ASGI each request runs in a thread of its own, so per-thread persistent
+        # connections would pile up (PostgreSQL ran out of slots in the benchmark). A pool
+        # shared by the process's threads gives the reuse instead.
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+        if (
+            DATABASES["default"]["ENGINE"].endswith("postgresql")
+            and env_int("DB_POOL_MAX", 10) > 0
+        ):
+            DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+                "min_size": 1,
+                "max_size": env_int("DB_POOL_MAX", 10),
+                "timeout": 20,
+            }
     except ValueError as exc:
         raise ImproperlyConfigured(
             f"DATABASE_URL is not a valid database URL ({exc}). Example: postgres://user:pass@127.0.0.1:5432/beacon"
@@ -138,13 +148,14 @@ else:
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
                 # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.
-                # optimize=0x10002 refreshes planner statistics when they are stale (cheap when not),
-                # so list queries keep using the right index as tables grow.
+                # Planner statistics are refreshed by the hourly job core.tasks.db_optimize_task.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA optimize=0x10002;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;",
             },
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 300),
+            # A new thread per ASGI request: persistent per-thread connections would only pile up.
+            # Opening a SQLite connection costs well under a millisecond.
+            "CONN_MAX_AGE": 0,
             "TEST": {"NAME": env_str("SQLITE_TEST_NAME") or None},
         }
     }

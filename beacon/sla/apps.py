@@ -7,11 +7,14 @@ class SlaConfig(AppConfig):
     verbose_name = "SLAs"
 
     def ready(self) -> None:
-        # Keep targets in step with ticket changes; the handlers run after the ticket's commit.
-        from beacon.sla import services
+        # Keep targets in step with ticket changes: after the ticket's commit, through a job.
+        from beacon.sla import tasks
         from beacon.tickets import hooks
 
-        hooks.subscribe("ticket_created", services.on_ticket_created)
-        hooks.subscribe("message_added", services.on_message_added)
-        hooks.subscribe("ticket_updated", services.on_ticket_changed)
-        hooks.subscribe("ticket_merged", services.on_ticket_changed)
+        for event in (
+            "ticket_created",
+            "message_added",
+            "ticket_updated",
+            "ticket_merged",
+        ):
+            hooks.subscribe(event, tasks.enqueue_follow(event))

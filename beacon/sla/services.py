@@ -35,6 +35,7 @@ from beacon.sla.models import Metric, SlaPolicy, SlaTarget
 from beacon.sla.queries import policy_for, schedule_for_team
 from beacon.tickets import hooks
 from beacon.tickets.models import (
+    ACTIVE_STATUSES,
     EventKind,
     Message,
     MessageKind,
@@ -347,7 +348,27 @@ def _reopen_resolution(ticket: Ticket, now: datetime, schedule: Schedule) -> Non
     )
 
 
-# --- hook handlers (run after the ticket's transaction commits) -----------------------------
+# --- hook handlers (run by sla.tasks after the ticket's transaction commits) -----------------
+
+Handler = Callable[[int], None]
+MISSING_LOOKBACK = timedelta(days=2)
+
+
+def sla_start_missing(*, now: datetime | None = None) -> int:
+    """Start targets for recent active tickets that have none (a job lost before it ran)."""
+    now = now or timezone.now()
+    missing = Ticket.objects.filter(
+        created_at__gte=now - MISSING_LOOKBACK,
+        created_at__lte=now - timedelta(seconds=30),
+        status__in=ACTIVE_STATUSES,
+        sla_targets__isnull=True,
+    ).values_list("pk", flat=True)[:500]
+    started = 0
+    for ticket_id in list(missing):
+        ticket = Ticket.objects.filter(pk=ticket_id).first()
+        if ticket is not None and sla_start(ticket=ticket, now=now):
+            started += 1
+    return started
 
 
 def on_ticket_created(ticket_id: int) -> None:

@@ -531,3 +531,21 @@ def test_setting_a_policy_on_a_ticket_without_targets_starts_them(
     sla_policy_set(ticket=ticket, policy=chosen, now=T0)
 
     assert target(ticket, Metric.FIRST_RESPONSE).due_at == T0 + timedelta(minutes=30)
+
+
+def test_missing_targets_are_started_by_the_minute_check() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from beacon.sla.models import SlaTarget
+    from beacon.sla.services import sla_start_missing
+    from beacon.tickets.tests.factories import make_ticket
+
+    ticket = make_ticket()
+    SlaTarget.objects.filter(ticket=ticket).delete()  # as if the follow-up job was lost
+
+    started = sla_start_missing(now=timezone.now() + timedelta(minutes=1))
+
+    assert started == 1
+    assert SlaTarget.objects.filter(ticket=ticket).exists()
