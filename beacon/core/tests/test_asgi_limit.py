@@ -24,7 +24,7 @@ def test_at_most_limit_http_requests_run_at_once_and_websockets_pass() -> None:
     limited = limit_http_concurrency(app, 2)
 
     async def burst(kind: str) -> None:
-        await asyncio.gather(*(limited({"type": kind}, None, None) for _ in range(10)))  # type: ignore[arg-type]
+        await asyncio.gather(*(limited({"type": kind}, None, None) for _ in range(10)))
 
     async_to_sync(burst)("http")
     http_peak, peak = peak, 0
