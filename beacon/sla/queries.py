@@ -78,3 +78,15 @@ def targets_of_ticket(ticket: Ticket) -> list[SlaTarget]:
             "due_at", "id"
         )
     )
+
+
+def next_target_by_ticket(ticket_ids: list[int]) -> dict[int, SlaTarget]:
+    """For a page of tickets (already access-checked by the caller), each one's soonest unfulfilled
+    target: one query, for the console list's "time left" column."""
+    soonest: dict[int, SlaTarget] = {}
+    targets = SlaTarget.objects.filter(
+        ticket_id__in=ticket_ids, fulfilled_at__isnull=True
+    )
+    for target in targets.order_by("due_at", "id"):
+        soonest.setdefault(target.ticket_id, target)
+    return soonest

@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from beacon.accounts.models import User
 from beacon.core.errors import DomainError, Invalid
+from beacon.sla.queries import next_target_by_ticket
 from beacon.tickets import services
 from beacon.tickets.console.access import htmx_redirect, is_htmx, staff_view
 from beacon.tickets.console_forms import (
@@ -66,6 +68,10 @@ def _list_context(user: User, data: QueryDict, *, cursor: str | None) -> dict[st
     except Invalid as exc:
         notice = exc.message
         page = paginate(tickets, sort=filters.sort, cursor=None, limit=PAGE_SIZE)
+    # SLA time left per row: one query for the page (the SLA app owns the targets).
+    next_targets = next_target_by_ticket([ticket.pk for ticket in page.items])
+    for ticket in page.items:
+        ticket.sla_next = next_targets.get(ticket.pk)
     query = _filter_query(data)
     next_url = ""
     if page.next_cursor:
@@ -83,6 +89,7 @@ def _list_context(user: User, data: QueryDict, *, cursor: str | None) -> dict[st
         "notice": notice,
         "can_write": user.can_write_tickets,
         "nav": "tickets",
+        "now": timezone.now(),
         "ticket_base": reverse("console:ticket", args=["BX-00000000"]).removesuffix(
             "BX-00000000/"
         ),

@@ -503,9 +503,9 @@ def test_list_query_count_is_constant(
         )
     client = logged_in(desk.agent_x)
 
-    # user, memberships, page ids, tickets, tags, 5 view counts, filter choices (teams,
-    # categories, staff), bulk choices (teams, staff): 15, however many rows, customers and tags.
-    with django_assert_max_num_queries(15):
+    # user, memberships, page ids, tickets, tags, SLA targets, 5 view counts, filter choices
+    # (teams, categories, staff), bulk choices (teams, staff): 16, however many rows and tags.
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("console:index"), {"view": "all"})
 
     assert len(response.context["page"].items) == PAGE_SIZE
@@ -519,8 +519,9 @@ def test_htmx_list_query_count_is_constant(
         make_ticket(customer=desk.bob, category=desk.category_x, tags=["usdt"])
     client = logged_in(desk.agent_x)
 
-    # user, memberships, page ids, tickets, tags, bulk choices (teams, staff); no sidebar counts.
-    with django_assert_max_num_queries(7):
+    # user, memberships, page ids, tickets, tags, SLA targets, bulk choices (teams, staff);
+    # no sidebar counts.
+    with django_assert_max_num_queries(8):
         response = client.get(
             reverse("console:index"), {"view": "all", "q": "deposit"}, headers=HTMX
         )
@@ -1066,3 +1067,32 @@ def test_link_to_itself_shows_the_error(desk: Desk) -> None:
 
     assert "A ticket cannot be linked to itself." in response.content.decode()
     assert not TicketLink.objects.exists()
+
+
+def test_list_shows_sla_time_left_and_overdue(desk: Desk) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from beacon.sla.models import SlaTarget
+    from beacon.sla.services import sla_start
+
+    sla_start(ticket=desk.ticket)  # the after-commit job does this outside tests
+    SlaTarget.objects.filter(ticket=desk.ticket).update(
+        due_at=timezone.now() - timedelta(minutes=30)
+    )
+    SlaTarget.objects.filter(ticket=desk.ticket, metric="resolution").update(
+        fulfilled_at=timezone.now()
+    )
+
+    html = (
+        logged_in(desk.agent_x)
+        .get(reverse("console:index"), {"view": "all"})
+        .content.decode()
+    )
+
+    assert SlaTarget.objects.filter(
+        ticket=desk.ticket, fulfilled_at__isnull=True
+    ).exists()
+    assert 'class="sla-left overdue"' in html
+    assert "-30m" in html or "-29m" in html
