@@ -19,7 +19,12 @@ CUSTOMER_TEMPLATES = frozenset(
     {"customer_received", "customer_assigned", "customer_waiting", "customer_solved"}
 )
 STAFF_TEMPLATES = frozenset(
-    {"staff_sla_warning", "staff_sla_breach", "staff_security_emergency"}
+    {
+        "staff_sla_warning",
+        "staff_sla_breach",
+        "staff_security_emergency",
+        "staff_daily_digest",
+    }
 )
 
 

@@ -42,3 +42,11 @@ def enqueue_follow(event: str) -> services.Handler:
 def sla_check_task() -> None:
     sla_start_missing()
     sla_check()
+
+
+@db_periodic_task(crontab(hour="1", minute="0"))  # type: ignore[untyped-decorator,misc,unused-ignore]
+def digests_send_task() -> None:
+    """Every day at 01:00 UTC (09:00 in China): the leads' digest."""
+    from beacon.sla.digest import digests_send
+
+    digests_send()
