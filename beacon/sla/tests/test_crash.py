@@ -29,6 +29,11 @@ category = Category.objects.filter(is_active=True, form_fields=[]).first() or Ca
 for n in range({tickets}):
     ticket_create(customer=customer, subject=f"crash {{n}}", description="x", category=category,
                   priority=3, require_fields=False)
+# Targets are started by a job after commit; no worker runs during the seed, so start them here.
+from beacon.sla.services import sla_start
+from beacon.tickets.models import Ticket
+for ticket in Ticket.objects.all():
+    sla_start(ticket=ticket)
 past = timezone.now() - timedelta(hours=1)
 SlaTarget.objects.filter(metric="first_response").update(warn_at=past, due_at=past)
 SlaTarget.objects.filter(metric="resolution").update(
