@@ -200,3 +200,37 @@
     }
   });
 })();
+
+// Times in lists are rendered as absolute UTC by the server (cheap and cacheable); here they
+// become "5 minutes ago" in the page's language, with the exact local time as a tooltip.
+(function () {
+  "use strict";
+  var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+
+  function relativise(root) {
+    if (typeof Intl === "undefined" || !Intl.RelativeTimeFormat) {
+      return;
+    }
+    var format = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
+    var now = Date.now();
+    root.querySelectorAll("time[data-relative]").forEach(function (element) {
+      var when = Date.parse(element.getAttribute("datetime"));
+      if (isNaN(when)) {
+        return;
+      }
+      var seconds = Math.round((when - now) / 1000);
+      var text = format.format(seconds, "second");
+      for (var i = 0; i < units.length; i += 1) {
+        if (Math.abs(seconds) >= units[i][1]) {
+          text = format.format(Math.round(seconds / units[i][1]), units[i][0]);
+          break;
+        }
+      }
+      element.title = new Date(when).toLocaleString();
+      element.textContent = text;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { relativise(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { relativise(event.target); });
+})();
