@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -94,7 +95,11 @@ def _field_rows(ticket: Ticket) -> list[FieldRow]:
                 url = network.explorer_address.format(address=quote(value, safe=""))
         rows.append(
             FieldRow(
-                label=spec.label(ticket.language), value=value, url=url, missing=missing
+                # In the agent's language (the page's), not the customer's.
+                label=spec.label(get_language() or "en"),
+                value=value,
+                url=url,
+                missing=missing,
             )
         )
     known = {spec.name for spec in specs}
