@@ -424,7 +424,7 @@ class ReferenceForm(forms.Form):
         label=gettext_lazy("Ticket reference"),
         widget=forms.TextInput(
             attrs={
-                "placeholder": "BX-XXXXXXXX",
+                "placeholder": "BX-7K3F9QD2",
                 "autocomplete": "off",
                 "class": "mono",
                 "spellcheck": "false",
