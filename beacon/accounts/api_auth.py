@@ -16,7 +16,7 @@ from beacon.accounts.models import ApiToken, User
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         digest = ApiToken.digest_of(token)
-        cache_key = f"apitoken:{digest}"
+        cache_key = ApiToken.cache_key(digest)
         user_id: int | None = cache.get(cache_key)
         if user_id is None:
             row = (

@@ -197,6 +197,11 @@ class ApiToken(models.Model):
     def digest_of(secret: str) -> str:
         return hashlib.sha256(secret.encode()).hexdigest()
 
+    @staticmethod
+    def cache_key(digest: str) -> str:
+        """Where api_auth caches the token's owner; revocation deletes it."""
+        return f"apitoken:{digest}"
+
 
 class LoginLink(models.Model):
     """An emailed single-use sign-in link; only the digest of its secret is kept."""

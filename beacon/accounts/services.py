@@ -46,7 +46,7 @@ def api_token_create(
 def api_token_revoke(*, token: ApiToken, revoked_by: User | None = None) -> bool:
     """Revoke a token at once; False if it was already revoked.
 
-    The cached lookup in api_auth (key "apitoken:<digest>") is dropped after commit, so the
+    The cached lookup in api_auth (ApiToken.cache_key) is dropped after commit, so the
     token stops working immediately rather than when the cache entry expires.
     """
     with transaction.atomic():
@@ -62,7 +62,7 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User | None = None) -> bool
                 data={"name": token.name, "prefix": token.prefix},
             )
             digest = token.digest
-            transaction.on_commit(lambda: cache.delete(f"apitoken:{digest}"))
+            transaction.on_commit(lambda: cache.delete(ApiToken.cache_key(digest)))
     return bool(updated)
 
 

@@ -411,20 +411,18 @@ def ticket_auto_assign(*, ticket_id: int) -> User | None:
         if picked is None:
             return None
         agent, presence = picked
-        now = timezone.now()
-        ticket.assignee = agent
-        ticket.save(update_fields=["assignee", "updated_at"])
-        presence.last_assigned_at = now
+        # Local import: tickets.services imports this module (routing_apply runs inside create).
+        from beacon.tickets.services import ticket_system_update
+
+        presence.last_assigned_at = timezone.now()
         presence.save(update_fields=["last_assigned_at"])
-        _event(ticket, "assignee", "", agent)
-        audit_record(
-            actor=None,
+        # Through the ticket service, so history, notices and webhooks see it like any change.
+        ticket_system_update(
+            ticket=ticket,
+            changes={"assignee": agent},
+            reason=f"auto_assign:{routing.strategy}",
             action="ticket.auto_assign",
-            target_type="ticket",
-            target_id=ticket.reference,
-            data={"assignee": agent.pk, "strategy": routing.strategy},
         )
-    hooks.after_commit("ticket_updated", ticket.pk)
     return agent
 
 

@@ -33,7 +33,6 @@ from beacon.sla import events
 from beacon.sla.clock import Schedule, add_business_time, business_time_between
 from beacon.sla.models import Metric, SlaPolicy, SlaTarget
 from beacon.sla.queries import policy_for, schedule_for_team
-from beacon.tickets import hooks
 from beacon.tickets.models import (
     ACTIVE_STATUSES,
     EventKind,
@@ -44,6 +43,7 @@ from beacon.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from beacon.tickets.services import ticket_system_update
 
 logger = logging.getLogger(__name__)
 
@@ -542,44 +542,16 @@ def _escalate(target: SlaTarget, now: datetime) -> None:
         },
         f"{target.metric} breached",
     )
-    changed: list[str] = []
+    changes: dict[str, object] = {}
     if target.policy.breach_raise_priority and ticket.priority > Priority.P1:
-        old_priority = ticket.priority
-        ticket.priority = old_priority - 1
-        changed.append("priority")
-        TicketEvent.objects.create(
-            ticket=ticket,
-            actor=None,
-            kind=EventKind.CHANGED,
-            field="priority",
-            old_value=f"P{old_priority}",
-            new_value=f"P{ticket.priority}",
-            public=False,
-        )
+        changes["priority"] = ticket.priority - 1
     if target.policy.breach_reassign_to_lead:
         lead = next((user for user in leads if user.can_write_tickets), None)
         if ticket.assignee_id != (lead.pk if lead else None):
-            TicketEvent.objects.create(
-                ticket=ticket,
-                actor=None,
-                kind=EventKind.CHANGED,
-                field="assignee",
-                old_value=str(ticket.assignee or "")[:255],
-                new_value=str(lead or "")[:255],
-                public=False,
-            )
-            ticket.assignee = lead
-            changed.append("assignee")
-    if changed:
-        ticket.save(update_fields=[*changed, "updated_at"])
-        audit_record(
-            actor=None,
-            action="ticket.update",
-            target_type="ticket",
-            target_id=ticket.reference,
-            data={"fields": changed, "reason": "sla_breached"},
-        )
-        hooks.after_commit("ticket_updated", ticket.pk)
+            changes["assignee"] = lead
+    if changes:
+        # Through the ticket service: the same history, notices and webhooks as a person's change.
+        ticket_system_update(ticket=ticket, changes=changes, reason="sla_breached")
     audit_record(
         actor=None,
         action="sla.breached",

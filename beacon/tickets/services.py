@@ -579,6 +579,41 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
     _require_writer(actor)
     if not actor.is_support_staff:
         raise PermissionDenied
+    return _update(
+        ticket=ticket,
+        actor=actor,
+        changes=changes,
+        audit_data={},
+        action="ticket.update",
+    )
+
+
+def ticket_system_update(
+    *,
+    ticket: Ticket,
+    changes: dict[str, Any],
+    reason: str,
+    action: str = "ticket.update",
+) -> Ticket:
+    """The same change made by Beacon itself (auto-assignment, SLA escalation): no actor, the
+    reason in the audit record, and the same history, notifications and webhooks as a person's."""
+    return _update(
+        ticket=ticket,
+        actor=None,
+        changes=changes,
+        audit_data={"reason": reason},
+        action=action,
+    )
+
+
+def _update(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    changes: dict[str, Any],
+    audit_data: dict[str, Any],
+    action: str,
+) -> Ticket:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise Invalid(
@@ -588,7 +623,7 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         _require_open(locked)
         errors: dict[str, list[str]] = {}
-        _validate_changes(locked, actor, changes, errors)
+        _validate_changes(locked, changes, errors)
         if errors:
             raise Invalid(fields=errors)
         changed = _apply_changes(locked, actor, changes)
@@ -596,10 +631,10 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
             locked.save()
             audit_record(
                 actor=actor,
-                action="ticket.update",
+                action=action,
                 target_type="ticket",
                 target_id=locked.reference,
-                data={"fields": changed},
+                data={"fields": changed, **audit_data},
             )
             # Outbox rows (notifications) commit with the change.
             hooks.in_transaction("ticket_updated", locked.pk)
@@ -609,7 +644,7 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
 
 
 def _validate_changes(
-    ticket: Ticket, actor: User, changes: dict[str, Any], errors: dict[str, list[str]]
+    ticket: Ticket, changes: dict[str, Any], errors: dict[str, list[str]]
 ) -> None:
     if "status" in changes and changes["status"] not in Status.values:
         errors["status"] = [_("Unknown status.")]
@@ -641,7 +676,9 @@ def _validate_changes(
         changes["tags"] = _clean_tags(changes["tags"] or [], errors)
 
 
-def _apply_changes(ticket: Ticket, actor: User, changes: dict[str, Any]) -> list[str]:
+def _apply_changes(
+    ticket: Ticket, actor: User | None, changes: dict[str, Any]
+) -> list[str]:
     changed: list[str] = []
     for name in ("status", "priority", "category", "team", "assignee"):
         if name not in changes:

@@ -222,3 +222,19 @@ def test_closed_and_assigned_tickets_are_left_alone() -> None:
 
     assert ticket_auto_assign(ticket_id=closed.pk) is None
     assert ticket_auto_assign(ticket_id=taken.pk) is None
+
+
+def test_auto_assignment_tells_the_customer_like_a_manual_one(
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    from beacon.notifications.models import Delivery
+
+    team = team_with(Strategy.ROUND_ROBIN)
+    online_agent(team)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(category=CategoryFactory.create(default_team=team))
+
+    assert Delivery.objects.filter(
+        template_key="customer_assigned", recipient=ticket.customer
+    ).exists()
