@@ -25,8 +25,13 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-# Debian packages that tests need (a real browser for Playwright); installed only when missing.
+# Debian packages that tests need (a real browser for Playwright, Dovecot as the IMAP server of
+# the email live tests); installed only when missing.
 system-deps:
+	@test -x /usr/sbin/dovecot || { \
+	  echo "Installing Debian's dovecot-imapd for the email live tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) \
+	  || { echo "Could not install dovecot-imapd: run 'apt-get install dovecot-imapd' as root"; exit 1; }; }
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
@@ -55,7 +60,7 @@ unit: install
 	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -q -n 2; \
 	fi
 
-live: install
+live: install system-deps
 	$(BIN)/pytest -q -m live
 
 # The live server thread and the test share the database: use a file, not shared-memory SQLite.

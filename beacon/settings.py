@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "beacon.triage",
     "beacon.routing",
     "beacon.sla",
+    "beacon.intake.email",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +298,15 @@ else:
             "OPTIONS": {"file_path": str(DATA_DIR / "outbox-mail")},
         }
     }
+
+# --- Email intake (beacon/intake/email, docs/email.md) -----------------------------------
+EMAIL_MAX_MESSAGE_BYTES = env_int("EMAIL_MAX_MESSAGE_BYTES", 26_214_400, minimum=10_000)
+# authserv-ids of the receiving MTAs whose Authentication-Results headers are believed.
+EMAIL_TRUSTED_AUTHSERV_IDS = env_list("EMAIL_TRUSTED_AUTHSERV_IDS", [])
+EMAIL_AUTO_REPLY_LIMIT = env_int("EMAIL_AUTO_REPLY_LIMIT", 3, minimum=0)
+EMAIL_DEFAULT_CATEGORY = env_str("EMAIL_DEFAULT_CATEGORY", "other")
+EMAIL_IMAP_TIMEOUT = env_int("EMAIL_IMAP_TIMEOUT", 30, minimum=1)
+EMAIL_IMAP_BATCH = env_int("EMAIL_IMAP_BATCH", 200, minimum=1)
 
 # --- API ---------------------------------------------------------------------------------
 NINJA_PAGINATION_MAX_LIMIT = 100

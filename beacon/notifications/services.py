@@ -26,7 +26,13 @@ from django.utils import timezone
 from beacon.accounts.models import User
 from beacon.audit.services import audit_record
 from beacon.core.errors import NotFound
-from beacon.notifications.backends import DeliveryError, OutgoingMessage, get_backend
+from beacon.notifications.backends import (
+    DeliveryError,
+    OutgoingMessage,
+    PermanentDeliveryError,
+    get_backend,
+    sender_for,
+)
 from beacon.notifications.backends.webhook import webhook_body, webhook_call
 from beacon.notifications.models import (
     Delivery,
@@ -43,10 +49,13 @@ from beacon.notifications.rendering import (
     STAFF_TEMPLATES,
     render_notice,
 )
-from beacon.tickets.models import Ticket
+from beacon.tickets.models import Channel, Ticket
 
 logger = logging.getLogger(__name__)
 
+# On email tickets these notices come as mail in the ticket's thread instead (beacon/intake/
+# email: the auto-reply, with its loop checks, and the agent's reply itself).
+EMAIL_THREAD_REPLACES = frozenset({"customer_received", "customer_waiting"})
 RETRYABLE = (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING)
 MAX_BACKOFF_SECONDS = 3600
 # One drain run stops claiming after this long, so one task never holds a worker for ages.
@@ -154,6 +163,12 @@ def notify_customer(
     for kind in _channels(preference):
         address = _address_for(customer, kind)
         if address is None:
+            continue
+        if (
+            kind == Kind.EMAIL
+            and ticket.channel == Channel.EMAIL
+            and template_key in EMAIL_THREAD_REPLACES
+        ):
             continue
         deliveries.append(
             delivery_enqueue(
@@ -307,11 +322,14 @@ def delivery_process(*, delivery_id: int, token: str) -> str:
     if delivery is None:
         return ""  # The lease was lost to another worker.
     try:
-        if delivery.kind == Kind.WEBHOOK:
+        own_sender = sender_for(delivery.template_key)
+        if own_sender is not None:
+            own_sender(delivery)
+        elif delivery.kind == Kind.WEBHOOK:
             _send_webhook(delivery)
         else:
             get_backend(delivery.kind).send(_outgoing(delivery))
-    except EndpointDisabled as exc:
+    except (EndpointDisabled, PermanentDeliveryError) as exc:
         return _finish_failed(delivery, token, str(exc), final=True)
     except DeliveryError as exc:
         return _finish_failed(delivery, token, str(exc))

@@ -7,6 +7,7 @@ notices into the database. Webhooks are signed HTTP calls handled in `webhook.py
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,6 +16,10 @@ from django.conf import settings
 
 class DeliveryError(Exception):
     """The channel refused or could not take the message; the outbox retries it later."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying cannot help (e.g. the address bounces): the row is marked dead at once."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,21 @@ class OutgoingMessage:
 
 class Backend(Protocol):
     def send(self, message: OutgoingMessage) -> None: ...
+
+
+# Rows whose template needs more than a rendered notice (e.g. threaded email replies, with
+# their own headers) are sent by the app that owns the template: template key -> sender.
+RowSender = Callable[[Any], None]
+_row_senders: dict[str, RowSender] = {}
+
+
+def register_sender(template_key: str, sender: RowSender) -> None:
+    """Let an app send the outbox rows of `template_key` itself (register in AppConfig.ready)."""
+    _row_senders[template_key] = sender
+
+
+def sender_for(template_key: str) -> RowSender | None:
+    return _row_senders.get(template_key)
 
 
 def get_backend(kind: str) -> Backend:

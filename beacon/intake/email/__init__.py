@@ -1,0 +1,1 @@
+"""Email intake: mailboxes (IMAP, MTA endpoint, imports), threading, identity checks, replies out."""

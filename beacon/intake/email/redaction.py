@@ -1,0 +1,58 @@
+"""Mask secrets (seed phrases, private keys, ...) in a stored raw message once it is parsed.
+
+The MIME structure stays as it was; only the text of the affected text parts (and the Subject)
+is replaced by its masked form, so the secret is not kept in the database. Masking itself is
+beacon/triage/secrets.py, the same function the tickets services apply to what they store.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+from email.message import Message
+
+from beacon.intake.email.parsing import decode_bytes, decode_header
+
+
+def _mask(text: str) -> str:
+    try:
+        from beacon.triage.secrets import mask_secrets  # type: ignore[import-not-found,unused-ignore]  # lands with the wt-safety branch
+    except ImportError:
+        return text
+    return str(mask_secrets(text).text)
+
+
+def _is_text_body(part: Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").lower()
+    return part.get_content_maintype() == "text" and not disposition.startswith(
+        "attachment"
+    )
+
+
+def redact_raw(raw: bytes) -> bytes:
+    """`raw` with secret spans masked; the same bytes when there is nothing to mask."""
+    message = email.message_from_bytes(raw)
+    changed = False
+    subject = message.get("Subject")
+    if subject is not None:
+        text = decode_header(str(subject))
+        masked = _mask(text)
+        if masked != text:
+            message.replace_header(
+                "Subject", email.header.Header(masked, "utf-8").encode()
+            )
+            changed = True
+    for part in message.walk():
+        if part.is_multipart() or not _is_text_body(part):
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        text = decode_bytes(payload, part.get_content_charset())
+        masked = _mask(text)
+        if masked == text:
+            continue
+        del part["Content-Transfer-Encoding"]
+        part.set_payload(masked, charset="utf-8")
+        changed = True
+    return message.as_bytes() if changed else raw

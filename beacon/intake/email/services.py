@@ -1,0 +1,471 @@
+"""Email intake writes: store the raw message, then turn it into a ticket or a reply, once.
+
+Two steps, each its own transaction:
+1. `inbound_store` writes the raw bytes under a unique key (the Message-ID, or the content
+   digest without one). Fetching the same message again returns the existing row; only after
+   this commit may a source flag or delete the message (IMAP) or answer 2xx (the MTA endpoint).
+2. `inbound_process` locks the row, and while it is still `received` parses it and writes the
+   ticket or reply through the tickets services, moving the row on in the same transaction.
+   A second run (re-delivery, overlapping pollers, a restart after a crash) finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beacon.accounts.models import User
+from beacon.audit.services import audit_record
+from beacon.core.errors import DomainError, TooLarge
+from beacon.intake.email import identity, outbound, redaction
+from beacon.intake.email.models import (
+    BouncedAddress,
+    Direction,
+    InboundEmail,
+    InboundStatus,
+    Mailbox,
+    ThreadMessageId,
+)
+from beacon.intake.email.parsing import ParsedEmail, message_ids, parse_message
+from beacon.notifications.models import Delivery
+from beacon.tickets import services as ticket_services
+from beacon.tickets.attachments import check_upload
+from beacon.tickets.models import Category, Channel, Status, Ticket
+from beacon.triage.language import detect_language
+
+logger = logging.getLogger(__name__)
+
+UNVERIFIED_TAG = "email-unverified"
+ROBOT_LOCAL_PARTS = frozenset(
+    {
+        "mailer-daemon",
+        "postmaster",
+        "noreply",
+        "no-reply",
+        "donotreply",
+        "do-not-reply",
+        "bounce",
+        "bounces",
+    }
+)
+
+
+# --- step 1: store ---------------------------------------------------------------------------
+
+
+def dedup_key_for(raw: bytes) -> tuple[str, str, str]:
+    """(dedup key, Message-ID, sha256) of a raw message; reads the header block only."""
+    digest = hashlib.sha256(raw).hexdigest()
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+        raw
+    )
+    found = message_ids(str(headers.get("Message-ID", "")))
+    message_id = found[0] if found else ""
+    if not message_id:
+        return f"sha:{digest}", "", digest
+    key = f"mid:{message_id}"
+    if len(key) > 255:
+        key = "mid-sha:" + hashlib.sha256(message_id.encode()).hexdigest()
+    return key, message_id, digest
+
+
+def inbound_store(
+    *, raw: bytes, source: str, mailbox: Mailbox | None = None
+) -> tuple[InboundEmail, bool]:
+    """Store one raw message durably; (row, created). The same message twice is one row."""
+    if len(raw) > settings.EMAIL_MAX_MESSAGE_BYTES:
+        raise TooLarge(
+            _("The message is larger than %(limit)s MB.")
+            % {"limit": settings.EMAIL_MAX_MESSAGE_BYTES // (1024 * 1024)}
+        )
+    key, message_id, digest = dedup_key_for(raw)
+    existing = InboundEmail.objects.filter(dedup_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            row = InboundEmail.objects.create(
+                dedup_key=key,
+                message_id=message_id,
+                mailbox=mailbox,
+                source=source,
+                raw=raw,
+                sha256=digest,
+                size=len(raw),
+            )
+    except IntegrityError:
+        # Another intake run stored the same message a moment ago.
+        return InboundEmail.objects.get(dedup_key=key), False
+    return row, True
+
+
+# --- step 2: process -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    reason: str = ""
+    ticket: Ticket | None = None
+
+
+def inbound_process(*, inbound_id: int) -> str | None:
+    """Parse one stored message into a ticket or reply, at most once; returns the new status
+    (None when the row was already processed by someone else)."""
+    with transaction.atomic():
+        row = (
+            InboundEmail.objects.select_for_update()
+            .filter(pk=inbound_id, status=InboundStatus.RECEIVED)
+            .first()
+        )
+        if row is None:
+            return None
+        row.attempts += 1
+        raw = bytes(row.raw)
+        try:
+            with transaction.atomic():
+                outcome = _process(row, raw)
+        except DomainError as exc:
+            outcome = Outcome(InboundStatus.FAILED, "refused")
+            row.last_error = exc.message[:2000]
+        except Exception as exc:
+            # A bug must not stop the other messages; the row shows it to admins, who can
+            # parse it again from the admin once it is fixed. The raw source is kept.
+            logger.exception("inbound email %s failed", inbound_id)
+            outcome = Outcome(InboundStatus.FAILED, "error")
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        row.status = outcome.status
+        row.reason = outcome.reason[:200]
+        row.processed_at = timezone.now()
+        if outcome.ticket is not None:
+            row.ticket = outcome.ticket
+        # The secret spans of the source are masked once it is parsed (see redaction.py).
+        redacted = redaction.redact_raw(raw)
+        if redacted != raw:
+            row.raw = redacted
+        row.save()
+    return outcome.status
+
+
+def inbound_process_pending(*, older_than_seconds: int = 0, limit: int = 500) -> int:
+    """Process rows left `received` (a crash after storing, a job that never ran)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        InboundEmail.objects.filter(
+            status=InboundStatus.RECEIVED, received_at__lte=cutoff
+        )
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for inbound_id in ids:
+        inbound_process(inbound_id=inbound_id)
+    return len(ids)
+
+
+def inbound_retry(*, rows: Iterable[InboundEmail], actor: User) -> int:
+    """Admins: parse failed rows again (e.g. after a fix)."""
+    ids = [row.pk for row in rows]
+    with transaction.atomic():
+        count = InboundEmail.objects.filter(
+            pk__in=ids, status=InboundStatus.FAILED
+        ).update(status=InboundStatus.RECEIVED, last_error="")
+        if count:
+            audit_record(
+                actor=actor,
+                action="email.inbound.retry",
+                target_type="inbound_email",
+                target_id=",".join(str(i) for i in ids)[:200],
+                data={"count": count},
+            )
+    for inbound_id in ids:
+        inbound_process(inbound_id=inbound_id)
+    return count
+
+
+def _our_addresses() -> set[str]:
+    return {
+        address.lower() for address in Mailbox.objects.values_list("address", flat=True)
+    }
+
+
+def _base_address(address: str) -> str:
+    local, _at, domain = address.partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def _is_robot(address: str) -> bool:
+    return address.split("@", 1)[0].split("+", 1)[0] in ROBOT_LOCAL_PARTS
+
+
+def _is_auto_reply(parsed: ParsedEmail) -> bool:
+    """An out-of-office or other automatic answer: never a ticket, never answered."""
+    auto = parsed.header("auto-submitted").split(";")[0].strip().lower()
+    return (
+        auto == "auto-replied"
+        or bool(parsed.header("x-autoreply") or parsed.header("x-autorespond"))
+        or parsed.header("precedence").lower() == "auto_reply"
+    )
+
+
+def _process(row: InboundEmail, raw: bytes) -> Outcome:
+    parsed = parse_message(raw)
+    row.message_id = parsed.message_id or row.message_id
+    row.from_address = parsed.from_address[:320]
+    row.subject = parsed.subject[:300]
+    row.html = parsed.html
+    if parsed.is_report or parsed.header("x-failed-recipients"):
+        return _bounce(parsed)
+    if not parsed.from_address:
+        return Outcome(InboundStatus.IGNORED, "no sender address")
+    ours = _our_addresses()
+    if _base_address(parsed.from_address) in ours:
+        return Outcome(InboundStatus.IGNORED, "sent from our own address")
+    if _is_auto_reply(parsed):
+        return Outcome(InboundStatus.IGNORED, "automatic reply")
+    if _is_robot(parsed.from_address):
+        return Outcome(InboundStatus.IGNORED, "from a mail robot")
+
+    mailbox = row.mailbox or _mailbox_for(parsed)
+    sender = User.objects.filter(email__iexact=parsed.from_address).first()
+    if sender is not None and not sender.is_customer:
+        return Outcome(InboundStatus.IGNORED, "from a staff address")
+
+    who = identity.check_sender(parsed, raw)
+    row.auth_summary = who.summary
+    claimed, token_reference = _claimed_ticket(parsed, mailbox)
+    if claimed is not None:
+        by_token = token_reference == claimed.reference
+        authenticated = who.aligned or (by_token and who.spf_or_dkim)
+        if authenticated and sender is not None and claimed.customer_id == sender.pk:
+            row.sender_verified = True
+            accepted, refused = _checked_files(parsed)
+            message = ticket_services.reply_add(
+                ticket=claimed,
+                author=sender,
+                body=_body_with_refusals(parsed, refused),
+                uploads=accepted,
+                channel=Channel.EMAIL,
+            )
+            row.reply = message
+            _remember_ids(parsed, message.ticket)
+            return Outcome(InboundStatus.REPLY, "reply", message.ticket)
+        # Not allowed to join: a new ticket of its own, flagged, never someone else's thread.
+        row.claimed_ticket = claimed
+
+    row.sender_verified = who.aligned and sender is not None and sender.email_verified
+    ticket = _new_ticket(
+        parsed, sender, flagged=not row.sender_verified or claimed is not None
+    )
+    _remember_ids(parsed, ticket)
+    if mailbox is not None and _may_auto_reply(parsed, ours):
+        outbound.auto_reply_enqueue(
+            ticket=ticket, mailbox=mailbox, in_reply_to=parsed.message_id
+        )
+    return Outcome(InboundStatus.TICKET, "new ticket", ticket)
+
+
+def _mailbox_for(parsed: ParsedEmail) -> Mailbox | None:
+    bases = {_base_address(address) for address in parsed.recipients}
+    found = Mailbox.objects.filter(address__in=bases, is_active=True).first()
+    return found or Mailbox.objects.filter(is_active=True).order_by("id").first()
+
+
+def _claimed_ticket(
+    parsed: ParsedEmail, mailbox: Mailbox | None
+) -> tuple[Ticket | None, str | None]:
+    """The ticket this message says it belongs to: its thread ids first, then the reply
+    token, then a reference in the subject. Merged tickets lead to their target."""
+    token_reference = (
+        identity.reference_from_token(parsed.recipients, mailbox.address)
+        if mailbox is not None
+        else None
+    )
+    ticket: Ticket | None = None
+    ids = parsed.thread_ids
+    if ids:
+        known = {
+            entry.message_id: entry.ticket_id
+            for entry in ThreadMessageId.objects.filter(message_id__in=ids)
+        }
+        for mid in ids:
+            if mid in known:
+                ticket = Ticket.objects.filter(pk=known[mid]).first()
+                break
+    reference = token_reference or parsed.subject_reference
+    if ticket is None and reference:
+        ticket = Ticket.objects.filter(reference=reference).first()
+    seen = 0
+    while ticket is not None and ticket.merged_into_id and seen < 5:
+        ticket = Ticket.objects.filter(pk=ticket.merged_into_id).first()
+        seen += 1
+    return ticket, token_reference
+
+
+def _checked_files(
+    parsed: ParsedEmail,
+) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """Attachments and inline images through the portal's checks; refused ones are named."""
+    accepted: list[SimpleUploadedFile] = []
+    refused: list[str] = []
+    for item in parsed.files:
+        if not item.data:
+            continue
+        upload = SimpleUploadedFile(item.name, item.data, item.content_type)
+        if len(accepted) >= settings.ATTACHMENT_MAX_FILES:
+            refused.append(f"{item.name}: " + _("too many files"))
+            continue
+        try:
+            check_upload(upload)
+        except DomainError as exc:
+            refused.append(f"{item.name}: {exc.message}")
+            continue
+        accepted.append(upload)
+    return accepted, refused
+
+
+def _body_with_refusals(parsed: ParsedEmail, refused: list[str]) -> str:
+    body = parsed.visible_text.strip() or _("(no text)")
+    if refused:
+        body += (
+            "\n\n"
+            + _("Attachments not accepted:")
+            + "\n"
+            + "\n".join(f"- {line}" for line in refused)
+        )
+    return body[: ticket_services.BODY_MAX]
+
+
+def _default_category() -> Category:
+    category = Category.objects.filter(
+        slug=settings.EMAIL_DEFAULT_CATEGORY, is_active=True
+    ).first()
+    if category is None:
+        category = (
+            Category.objects.filter(is_active=True).order_by("position", "id").first()
+        )
+    if category is None:
+        raise DomainError(_("No active category for email tickets."))
+    return category
+
+
+def _new_ticket(parsed: ParsedEmail, sender: User | None, *, flagged: bool) -> Ticket:
+    language = (
+        sender.language
+        if sender is not None
+        else detect_language(
+            f"{parsed.subject}\n{parsed.visible_text}",
+            [code for code, _name in settings.LANGUAGES],
+            default="en",
+        )
+        or "en"
+    )
+    customer = sender or _new_customer(parsed, language)
+    accepted, refused = _checked_files(parsed)
+    subject = parsed.subject.strip() or _("(no subject)")
+    return ticket_services.ticket_create(
+        customer=customer,
+        subject=subject[: ticket_services.SUBJECT_MAX],
+        description=_body_with_refusals(parsed, refused),
+        category=_default_category(),
+        channel=Channel.EMAIL,
+        language=language,
+        tags=[UNVERIFIED_TAG] if flagged else [],
+        uploads=accepted,
+        require_fields=False,
+    )
+
+
+def _new_customer(parsed: ParsedEmail, language: str) -> User:
+    """A customer record for an address we have not seen; unverified until they sign in."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=parsed.from_address,
+                display_name=parsed.from_name[:150],
+                language=language,
+                email_verified=False,
+            )
+    except IntegrityError:
+        return User.objects.get(email__iexact=parsed.from_address)
+
+
+def _remember_ids(parsed: ParsedEmail, ticket: Ticket) -> None:
+    if parsed.message_id:
+        ThreadMessageId.objects.get_or_create(
+            message_id=parsed.message_id,
+            defaults={"ticket": ticket, "direction": Direction.INBOUND},
+        )
+
+
+def _bounce(parsed: ParsedEmail) -> Outcome:
+    """A delivery status report: mark the failed addresses; never a ticket."""
+    marked = []
+    recipients = [r for r in parsed.bounce_recipients if r.permanent]
+    addresses = [(r.address, r.status, r.diagnostic) for r in recipients]
+    if not addresses and parsed.header("x-failed-recipients"):
+        addresses = [
+            (a.strip().lower(), "5.0.0", "")
+            for a in parsed.header("x-failed-recipients").split(",")
+            if "@" in a
+        ]
+    for address, status, diagnostic in addresses:
+        bounced, created = BouncedAddress.objects.get_or_create(
+            address=address, defaults={"status": status, "diagnostic": diagnostic}
+        )
+        if not created:
+            bounced.count += 1
+            bounced.status = status
+            bounced.diagnostic = diagnostic
+            bounced.save()
+        marked.append(address)
+    return Outcome(
+        InboundStatus.BOUNCE,
+        ("bounced: " + ", ".join(marked))[:200] if marked else "report",
+    )
+
+
+def _may_auto_reply(parsed: ParsedEmail, ours: set[str]) -> bool:
+    """RFC 3834: never answer automatic mail, lists, robots, ourselves or a bouncing address;
+    at most EMAIL_AUTO_REPLY_LIMIT answers per sender per day."""
+    auto = parsed.header("auto-submitted").split(";")[0].strip().lower()
+    if auto and auto != "no":
+        return False
+    if parsed.header("precedence").lower() in {"bulk", "list", "junk", "auto_reply"}:
+        return False
+    if any(
+        parsed.header(name)
+        for name in ("list-id", "list-unsubscribe", "list-post", "list-help")
+    ):
+        return False
+    address = parsed.from_address
+    if _is_robot(address) or _base_address(address) in ours:
+        return False
+    if parsed.return_path == "" and "return-path" in parsed.headers:
+        return False
+    if BouncedAddress.objects.filter(address=address).exists():
+        return False
+    since = timezone.now() - timedelta(days=1)
+    sent = Delivery.objects.filter(
+        template_key=outbound.AUTO_REPLY_TEMPLATE,
+        address=address,
+        created_at__gte=since,
+    ).count()
+    return sent < settings.EMAIL_AUTO_REPLY_LIMIT
+
+
+def ticket_is_flagged(ticket: Ticket) -> bool:
+    return (
+        ticket.status != Status.CLOSED
+        and ticket.tags.filter(name=UNVERIFIED_TAG).exists()
+    )
