@@ -87,15 +87,18 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def decode_header(value: str | None) -> str:
+def decode_header(value: object) -> str:
     """An RFC 2047 header as text, whatever charsets (or raw 8-bit bytes) it holds."""
     if not value:
         return ""
-    text = str(value)
+    # Raw 8-bit headers come as Header objects (charset unknown-8bit): keep their bytes.
+    text: str | email.header.Header = (
+        value if isinstance(value, email.header.Header) else str(value)
+    )
     try:
         chunks = email.header.decode_header(text)
     except (ValueError, email.errors.HeaderParseError):
-        return " ".join(text.split())
+        return " ".join(str(text).split())
     parts = []
     for chunk, charset in chunks:
         if isinstance(chunk, bytes):
@@ -370,13 +373,18 @@ def parse_message(raw: bytes) -> ParsedEmail:
     reports: list[Message] = []
     _walk(message, texts, htmls, files, reports)
     text = "\n\n".join(t.strip() for t in texts if t.strip())
+    # The same file twice (a calendar part and its .ics attachment): keep one.
+    unique: dict[bytes, ParsedFile] = {}
+    for item in files:
+        unique.setdefault(item.data, item)
+    files = list(unique.values())
     html_source = "\n".join(htmls)
     if not text and html_source:
         text = html_to_text(html_source)
     from_name, from_address = email.utils.parseaddr(decode_header(message.get("From")))
     subject = decode_header(message.get("Subject"))
     headers = {
-        key.lower(): decode_header(str(value))[:1000]
+        key.lower(): decode_header(value)[:1000]
         for key, value in message.items()
         if key.lower()
         in {

@@ -35,7 +35,7 @@ def redact_raw(raw: bytes) -> bytes:
     changed = False
     subject = message.get("Subject")
     if subject is not None:
-        text = decode_header(str(subject))
+        text = decode_header(subject)
         masked = _mask(text)
         if masked != text:
             message.replace_header(
