@@ -213,10 +213,8 @@ def ticket_create(
         field="description",
         limit=BODY_MAX,
     )
-    check = check_fields(
-        parse_specs(category.form_fields),
-        safety.mask_fields(fields or {}, secret_kinds),
-    )
+    specs = parse_specs(category.form_fields)
+    check = check_fields(specs, safety.mask_fields(fields or {}, specs, secret_kinds))
     errors = dict(check.errors)
     if require_fields:
         for name in check.missing:
@@ -420,7 +418,9 @@ def reply_add(
     body = _clean_text(
         safety.mask_text(body, secret_kinds), field="body", limit=BODY_MAX
     )
-    fields = safety.mask_fields(fields or {}, secret_kinds)
+    fields = safety.mask_fields(
+        fields or {}, parse_specs(ticket.category.form_fields), secret_kinds
+    )
     if author.is_customer:
         if kind != MessageKind.REPLY:
             raise PermissionDenied(_("Customers can only add replies."))

@@ -20,6 +20,7 @@ from beacon.audit.services import audit_record
 from beacon.notifications.services import notify_staff
 from beacon.routing import emergency
 from beacon.tickets import hooks
+from beacon.tickets.form_fields import FieldSpec, FieldType
 from beacon.tickets.models import Message, MessageKind, Tag, Ticket
 from beacon.triage.secrets import SECRET_KINDS, mask_secrets
 
@@ -109,16 +110,35 @@ def mask_text(value: str, kinds: set[str]) -> str:
     return result.text
 
 
-def mask_fields(values: dict[str, Any], kinds: set[str]) -> dict[str, Any]:
-    """Structured field values with secrets masked in every text value.
+def mask_fields(
+    values: dict[str, Any], specs: list[FieldSpec], kinds: set[str]
+) -> dict[str, Any]:
+    """Structured field values with secrets masked in every free-text value.
 
-    Fields that hold a TxID, address or memo are masked too: the detectors never take a bare
-    TxID or address for a key, and a seed phrase typed into the wrong box is still a seed phrase.
+    Fields checked against a strict format (TxID, address, amount, coin, network, time, choice)
+    are left as typed: a secret typed there fails that check and is never stored, while masking
+    could break a valid TxID.
     """
+    strict = {spec.name for spec in specs if spec.type in _STRICT_FIELDS}
     return {
-        name: mask_text(value, kinds) if isinstance(value, str) else value
+        name: mask_text(value, kinds)
+        if isinstance(value, str) and name not in strict
+        else value
         for name, value in values.items()
     }
+
+
+_STRICT_FIELDS = frozenset(
+    {
+        FieldType.TXID,
+        FieldType.ADDRESS,
+        FieldType.AMOUNT,
+        FieldType.COIN,
+        FieldType.NETWORK,
+        FieldType.DATETIME,
+        FieldType.CHOICE,
+    }
+)
 
 
 def kind_labels(kinds: Iterable[str], language: str) -> str:

@@ -376,14 +376,15 @@ def _find_keys(text: str, out: list[SecretFinding]) -> None:
 _SAYS = r"(?:[^\S\n]*(?:is|was|are|=|:|：|是|为|為|-)[^\S\n]*|[^\S\n]+)"
 
 _API_SECRET_RE = re.compile(
-    r"(?:api[\s_-]*(?:secret|key|private[\s_-]*key)(?:[\s_-]*key)?|secret[\s_-]*key|apisecret"
-    r"|api[^\S\n]*(?:密钥|密鑰|秘钥|私钥)|(?<!私)密钥|密鑰|秘钥)"
+    r"(?:(?<![A-Za-z0-9])(?:api[\s_-]*(?:secret|key|private[\s_-]*key)(?:[\s_-]*key)?"
+    r"|secret[\s_-]*key|apisecret)|api[^\S\n]*(?:密钥|密鑰|秘钥|私钥)|(?<!私)密钥|密鑰|秘钥)"
     rf"(?:{_SAYS}){{1,3}}[\"'`“‘]?(?P<value>[A-Za-z0-9+/=_-]{{16,128}})",
     re.IGNORECASE,
 )
 
 _PASSWORD_RE = re.compile(
-    r"(?:password|passwd|pass[\s-]?word|\bpwd\b|passcode|pin[\s-]*code|登录密码|登錄密碼|资金密码|"
+    r"(?:(?<![A-Za-z0-9])(?:password|passwd|pass[\s-]?word|pwd|passcode|pin[\s-]*code)"
+    r"|登录密码|登錄密碼|资金密码|"
     r"資金密碼|交易密码|交易密碼|密码|密碼|口令)"
     rf"(?P<says>(?:{_SAYS}){{1,3}})(?P<quote>[\"'`“‘]?)(?P<value>[!-~]{{4,64}})",
     re.IGNORECASE,
@@ -460,11 +461,12 @@ _NOT_A_PASSWORD = frozenset(
 )
 
 _OTP_RE = re.compile(
-    r"(?:2fa|two[\s-]*factor|\botp\b|totp|one[\s-]*time[\s-]*(?:code|password|pin)|authenticator"
-    r"|google[\s-]*auth\w*|verification[\s-]*code|security[\s-]*code|sms[\s-]*code"
-    r"|auth(?:entication)?[\s-]*code|验证码|驗證碼|校验码|校驗碼|动态码|動態碼|谷歌验证|谷歌驗證|短信码)"
+    r"(?:(?<![A-Za-z0-9])(?:2fa|two[\s-]*factor|otp|totp|one[\s-]*time[\s-]*(?:code|password|pin)"
+    r"|authenticator|google[\s-]*auth[a-z]*|verification[\s-]*code|security[\s-]*code"
+    r"|sms[\s-]*code|auth(?:entication)?[\s-]*code)(?![A-Za-z0-9])"
+    r"|验证码|驗證碼|校验码|校驗碼|动态码|動態碼|谷歌验证|谷歌驗證|短信码)"
     r"(?:[^\S\n]*(?:codes?|is|was|are|=|:|：|是|为|為|码|碼|-)){0,4}[^\S\n]*"
-    r"(?<![\d.])(?P<value>\d{3}[ -]\d{3}|\d{4,8})(?![\d.])",
+    r"(?<![A-Za-z0-9.])(?P<value>\d{3}[ -]\d{3}|\d{4,8})(?![A-Za-z0-9.])",
     re.IGNORECASE,
 )
 

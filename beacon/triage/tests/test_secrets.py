@@ -272,6 +272,9 @@ def test_hex_private_keys_are_masked_in_context(text: str) -> None:
         f"交易哈希 0x{TXID}",
         f"I never shared my private key. The transaction hash is {TXID}",
         f"withdrawal {TXID} not arrived",
+        # "2fa" inside a hex hash is not a 2FA code (a demo ticket once tripped on this).
+        "0x1978a53b6db212fa9200e8c31b4437fbda5efcec4614d98820dbb5917922e3e9",
+        "2fa9200e8c31b4437fbda5efcec4614d98820dbb5917922e3e91978a53b6db212",
     ],
 )
 def test_txids_are_never_masked(text: str) -> None:
