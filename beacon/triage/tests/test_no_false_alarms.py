@@ -32,7 +32,7 @@ def _texts(model: type[models.Model]) -> list[str]:
         for field in model._meta.concrete_fields
         if isinstance(field, (models.CharField, models.TextField, models.JSONField))
     ]
-    texts = []
+    texts: list[str] = []
     for row in model._default_manager.values_list(*fields):
         for value in row:
             if isinstance(value, dict):
