@@ -46,6 +46,7 @@ from beacon.tickets.models import (
     TicketLink,
 )
 from beacon.tickets.reference import new_reference
+from beacon.triage import safety
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -202,9 +203,18 @@ def ticket_create(
         raise Invalid(fields={"customer": [_("Tickets are opened for customers.")]})
     if not category.is_active:
         raise Invalid(fields={"category": [_("This category is not available.")]})
-    subject = _clean_text(subject, field="subject", limit=SUBJECT_MAX)
-    description = _clean_text(description, field="description", limit=BODY_MAX)
-    check = check_fields(parse_specs(category.form_fields), fields or {})
+    # Secrets are masked before anything is checked or stored (beacon/triage/safety.py).
+    secret_kinds: set[str] = set()
+    subject = _clean_text(
+        safety.mask_text(subject, secret_kinds), field="subject", limit=SUBJECT_MAX
+    )
+    description = _clean_text(
+        safety.mask_text(description, secret_kinds),
+        field="description",
+        limit=BODY_MAX,
+    )
+    specs = parse_specs(category.form_fields)
+    check = check_fields(specs, safety.mask_fields(fields or {}, specs, secret_kinds))
     errors = dict(check.errors)
     if require_fields:
         for name in check.missing:
@@ -250,6 +260,7 @@ def ticket_create(
                 tags=clean_tags,
                 files=checked_files,
             )
+            safety.secrets_exposed(ticket=ticket, author=customer, kinds=secret_kinds)
             if idempotency_key:
                 IdempotencyKey.objects.create(
                     user=actor,
@@ -403,7 +414,13 @@ def reply_add(
     """Add a reply or note. A customer's reply on a solved ticket reopens it within the reopen
     window, and after it starts a linked follow-up ticket (the returned message is on that one)."""
     _require_writer(author)
-    body = _clean_text(body, field="body", limit=BODY_MAX)
+    secret_kinds: set[str] = set()
+    body = _clean_text(
+        safety.mask_text(body, secret_kinds), field="body", limit=BODY_MAX
+    )
+    fields = safety.mask_fields(
+        fields or {}, parse_specs(ticket.category.form_fields), secret_kinds
+    )
     if author.is_customer:
         if kind != MessageKind.REPLY:
             raise PermissionDenied(_("Customers can only add replies."))
@@ -412,7 +429,16 @@ def reply_add(
         if ticket.status == Status.CLOSED or (
             ticket.status == Status.SOLVED and not _within_reopen_window(ticket)
         ):
-            return _follow_up(ticket, author, body, uploads, channel).messages.get()
+            reply = _follow_up(ticket, author, body, uploads, channel).messages.get()
+            if secret_kinds:
+                with transaction.atomic():
+                    safety.secrets_exposed(
+                        ticket=reply.ticket,
+                        author=author,
+                        kinds=secret_kinds,
+                        message=reply,
+                    )
+            return reply
     elif kind not in (MessageKind.REPLY, MessageKind.NOTE):
         raise Invalid(fields={"kind": [_("Choose a reply or a note.")]})
     _require_open(ticket)
@@ -432,6 +458,9 @@ def reply_add(
             channel=channel,
         )
         _store_attachments(ticket, message, checked_files, author)
+        safety.secrets_exposed(
+            ticket=ticket, author=author, kinds=secret_kinds, message=message
+        )
         old_status = ticket.status
         if author.is_customer:
             _event(ticket, author, EventKind.REPLIED)
@@ -780,7 +809,8 @@ def ticket_rate(
         raise Invalid(fields={"rating": [_("Choose a rating from 1 to 5.")]})
     with transaction.atomic():
         Ticket.objects.filter(pk=ticket.pk).update(
-            rating=rating, rating_comment=comment.strip()[:2000]
+            rating=rating,
+            rating_comment=safety.mask_text(comment, set()).strip()[:2000],
         )
         _event(ticket, customer, EventKind.RATED, "rating", ticket.rating or "", rating)
     ticket.refresh_from_db()
