@@ -320,7 +320,10 @@ def _walk(
         if isinstance(invite, bytes):
             files.append(
                 ParsedFile(
-                    _filename(message) or "invite.ics", content_type, invite, inline=False
+                    _filename(message) or "invite.ics",
+                    content_type,
+                    invite,
+                    inline=False,
                 )
             )
         return

@@ -12,14 +12,11 @@ import email.header
 from email.message import Message
 
 from beacon.intake.email.parsing import decode_bytes, decode_header
+from beacon.triage.secrets import mask_secrets
 
 
 def _mask(text: str) -> str:
-    try:
-        from beacon.triage.secrets import mask_secrets  # type: ignore[import-not-found,unused-ignore]  # lands with the wt-safety branch
-    except ImportError:
-        return text
-    return str(mask_secrets(text).text)
+    return mask_secrets(text).text
 
 
 def _is_text_body(part: Message) -> bool:

@@ -70,10 +70,19 @@ def deliver(
     return run
 
 
-def email_ticket(customer: User, category: Category, *, thread_id: str = "out-1@beacon.test") -> Ticket:
+def email_ticket(
+    customer: User, category: Category, *, thread_id: str = "out-1@beacon.test"
+) -> Ticket:
     """A ticket of `customer` opened by email, with one of our mails (`thread_id`) in its thread."""
-    ticket = make_ticket(customer=customer, category=category, channel=Channel.EMAIL, require_fields=False)
-    ThreadMessageId.objects.create(message_id=thread_id, ticket=ticket, direction=Direction.OUTBOUND)
+    ticket = make_ticket(
+        customer=customer,
+        category=category,
+        channel=Channel.EMAIL,
+        require_fields=False,
+    )
+    ThreadMessageId.objects.create(
+        message_id=thread_id, ticket=ticket, direction=Direction.OUTBOUND
+    )
     return ticket
 
 

@@ -33,9 +33,22 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
         [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-keyout", str(key), "-out", str(cert),
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
         ],
         check=True,
         capture_output=True,
@@ -72,7 +85,9 @@ class Dovecot:
 @contextmanager
 def dovecot(cert: Path, key: Path) -> Iterator[Dovecot]:
     if not Path(DOVECOT).exists():
-        raise RuntimeError("Dovecot is missing: apt-get install dovecot-imapd (make system-deps)")
+        raise RuntimeError(
+            "Dovecot is missing: apt-get install dovecot-imapd (make system-deps)"
+        )
     root = Path(tempfile.mkdtemp(prefix="beacon-dovecot-"))
     root.chmod(0o755)
     mail_user = pwd.getpwnam("dovecot")
@@ -137,7 +152,11 @@ service imap-login {{
         try:
             _wait_port(IMAP_PORT)
         except TimeoutError as exc:
-            log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+            log = (
+                (root / "dovecot.log").read_text()
+                if (root / "dovecot.log").exists()
+                else ""
+            )
             raise RuntimeError(f"Dovecot did not start: {log[-2000:]}") from exc
         yield Dovecot(root=root, port=IMAP_PORT, maildir=maildir)
     finally:
@@ -154,7 +173,7 @@ class SmtpSink:
     messages: list[bytes] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(bytes(envelope.content))
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"
@@ -168,7 +187,11 @@ def smtp_server(cert: Path, key: Path) -> Iterator[SmtpSink]:
     context.load_cert_chain(cert, key)
     sink = SmtpSink()
     controller = Controller(
-        sink, hostname="127.0.0.1", port=SMTP_PORT, tls_context=context, require_starttls=True
+        sink,
+        hostname="127.0.0.1",
+        port=SMTP_PORT,
+        tls_context=context,
+        require_starttls=True,
     )
     controller.start()
     try:

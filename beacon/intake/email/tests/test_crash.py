@@ -41,7 +41,9 @@ def _count(db: Path, sql: str) -> int:
 
 
 @pytest.mark.live
-def test_a_killed_import_restarts_without_losing_or_duplicating_a_message(tmp_path: Path) -> None:
+def test_a_killed_import_restarts_without_losing_or_duplicating_a_message(
+    tmp_path: Path,
+) -> None:
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     for name in ("BEACON_TESTING", "DATABASE_URL", "REDIS_URL"):
         env.pop(name, None)
@@ -49,8 +51,15 @@ def test_a_killed_import_restarts_without_losing_or_duplicating_a_message(tmp_pa
     db = tmp_path / "beacon.sqlite3"
     source = tmp_path / "mail"
     _write_messages(source)
-    subprocess.run([*beacon, "migrate", "--no-input", "-v", "0"], env=env, check=True, capture_output=True)
-    subprocess.run([*beacon, "shell", "-c", SEED], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*beacon, "migrate", "--no-input", "-v", "0"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [*beacon, "shell", "-c", SEED], env=env, check=True, capture_output=True
+    )
 
     first = subprocess.Popen(
         [*beacon, "email_import", str(source), "--mailbox", "support"],
@@ -82,8 +91,26 @@ def test_a_killed_import_restarts_without_losing_or_duplicating_a_message(tmp_pa
     )
 
     assert _count(db, "SELECT count(*) FROM intake_email_inboundemail") == MESSAGES
-    assert _count(db, "SELECT count(DISTINCT message_id) FROM intake_email_inboundemail") == MESSAGES
-    assert _count(db, "SELECT count(*) FROM intake_email_inboundemail WHERE status != 'ticket'") == 0
+    assert (
+        _count(db, "SELECT count(DISTINCT message_id) FROM intake_email_inboundemail")
+        == MESSAGES
+    )
+    assert (
+        _count(
+            db,
+            "SELECT count(*) FROM intake_email_inboundemail WHERE status != 'ticket'",
+        )
+        == 0
+    )
     assert _count(db, "SELECT count(*) FROM tickets_ticket") == MESSAGES
-    assert _count(db, "SELECT count(DISTINCT ticket_id) FROM intake_email_inboundemail") == MESSAGES
-    assert _count(db, "SELECT count(*) FROM intake_email_threadmessageid WHERE direction = 'in'") == MESSAGES
+    assert (
+        _count(db, "SELECT count(DISTINCT ticket_id) FROM intake_email_inboundemail")
+        == MESSAGES
+    )
+    assert (
+        _count(
+            db,
+            "SELECT count(*) FROM intake_email_threadmessageid WHERE direction = 'in'",
+        )
+        == MESSAGES
+    )

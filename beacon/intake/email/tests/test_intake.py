@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from email.message import EmailMessage
 
 import dkim
@@ -86,7 +87,11 @@ def test_authenticated_client_reply_joins_its_ticket(
     assert message.channel == Channel.EMAIL
     assert message.attachments.count() == files
     # Quoted history is not in the conversation, but still in the stored source.
-    assert "wrote:" not in message.body and "写道" not in message.body and "原始邮件" not in message.body
+    assert (
+        "wrote:" not in message.body
+        and "写道" not in message.body
+        and "原始邮件" not in message.body
+    )
     assert bytes(row.raw) == sample(name)
 
 
@@ -96,7 +101,9 @@ def identity_of(name: str) -> str:
     return parse_message(sample(name)).from_address
 
 
-def test_new_mail_from_unknown_sender_opens_a_flagged_ticket_and_customer(deliver: Deliver) -> None:
+def test_new_mail_from_unknown_sender_opens_a_flagged_ticket_and_customer(
+    deliver: Deliver,
+) -> None:
     row = deliver("big5_traditional.eml")
 
     assert row.status == InboundStatus.TICKET
@@ -111,7 +118,9 @@ def test_new_mail_from_unknown_sender_opens_a_flagged_ticket_and_customer(delive
     assert ticket.tags.filter(name=UNVERIFIED_TAG).exists()
 
 
-def test_new_mail_from_known_customer_opens_a_new_ticket(deliver: Deliver, category: Category) -> None:
+def test_new_mail_from_known_customer_opens_a_new_ticket(
+    deliver: Deliver, category: Category
+) -> None:
     alice = customer("alice@example.com", language="zh-hans")
     old = email_ticket(alice, category)
 
@@ -125,7 +134,9 @@ def test_new_mail_from_known_customer_opens_a_new_ticket(deliver: Deliver, categ
     assert not row.ticket.tags.filter(name=UNVERIFIED_TAG).exists()
 
 
-def test_unverified_account_address_gives_an_unverified_ticket(deliver: Deliver) -> None:
+def test_unverified_account_address_gives_an_unverified_ticket(
+    deliver: Deliver,
+) -> None:
     customer("alice@example.com", email_verified=False)
 
     row = deliver(_mail(headers=_trusted("example.com")))
@@ -156,7 +167,9 @@ def test_calendar_invite_is_attached_as_a_text_file(deliver: Deliver) -> None:
 
     assert row.ticket is not None
     files = list(row.ticket.attachments.all())
-    assert [(f.content_type, f.original_name) for f in files] == [("text/plain", "invite.txt")]
+    assert [(f.content_type, f.original_name) for f in files] == [
+        ("text/plain", "invite.txt")
+    ]
 
 
 def test_malformed_mime_still_becomes_a_ticket(deliver: Deliver) -> None:
@@ -178,21 +191,33 @@ def test_huge_attachment_is_refused_by_the_portal_limits_but_the_text_is_kept(
     message["Message-ID"] = "<huge-1@example.com>"
     message.set_content("Here is my bank statement.")
     blob = b"%PDF-1.7\n" + b"0" * (settings.ATTACHMENT_MAX_BYTES + 1024)
-    message.add_attachment(blob, maintype="application", subtype="pdf", filename="statement.pdf")
-    message.add_attachment(b"MZ\x90\x00" + b"\x00" * 500, maintype="application", subtype="octet-stream", filename="tool.exe")
+    message.add_attachment(
+        blob, maintype="application", subtype="pdf", filename="statement.pdf"
+    )
+    message.add_attachment(
+        b"MZ\x90\x00" + b"\x00" * 500,
+        maintype="application",
+        subtype="octet-stream",
+        filename="tool.exe",
+    )
 
     row = deliver(message.as_bytes())
 
     assert row.ticket is not None
     assert row.ticket.attachments.count() == 0
     assert "Here is my bank statement." in row.ticket.description
-    assert "statement.pdf" in row.ticket.description and "tool.exe" in row.ticket.description
+    assert (
+        "statement.pdf" in row.ticket.description
+        and "tool.exe" in row.ticket.description
+    )
 
 
 # --- idempotency -------------------------------------------------------------------------------
 
 
-def test_the_same_message_twice_is_stored_and_parsed_once(deliver: Deliver, mailbox: Mailbox) -> None:
+def test_the_same_message_twice_is_stored_and_parsed_once(
+    deliver: Deliver, mailbox: Mailbox
+) -> None:
     raw = sample("html_only.eml")
 
     first = deliver(raw)
@@ -204,7 +229,9 @@ def test_the_same_message_twice_is_stored_and_parsed_once(deliver: Deliver, mail
     assert InboundEmail.objects.count() == 1
 
 
-def test_a_message_without_message_id_is_deduplicated_by_its_content(deliver: Deliver) -> None:
+def test_a_message_without_message_id_is_deduplicated_by_its_content(
+    deliver: Deliver,
+) -> None:
     raw = _mail(message_id=None)
 
     deliver(raw)
@@ -215,7 +242,10 @@ def test_a_message_without_message_id_is_deduplicated_by_its_content(deliver: De
     assert set(InboundEmail.objects.values_list("dedup_key", flat=True).distinct()) == {
         row.dedup_key for row in InboundEmail.objects.all()
     }
-    assert all(key.startswith("sha:") for key in InboundEmail.objects.values_list("dedup_key", flat=True))
+    assert all(
+        key.startswith("sha:")
+        for key in InboundEmail.objects.values_list("dedup_key", flat=True)
+    )
 
 
 def test_a_failed_parse_is_kept_with_its_error(deliver: Deliver) -> None:
@@ -231,24 +261,41 @@ def test_a_failed_parse_is_kept_with_its_error(deliver: Deliver) -> None:
 # --- threading -------------------------------------------------------------------------------
 
 
-def test_reference_in_the_subject_threads_an_authenticated_reply(deliver: Deliver, category: Category) -> None:
+def test_reference_in_the_subject_threads_an_authenticated_reply(
+    deliver: Deliver, category: Category
+) -> None:
     alice = customer("alice@example.com")
     ticket = email_ticket(alice, category)
 
-    row = deliver(_mail(subject=f"Re: question [{ticket.reference}]", headers=_trusted("example.com")))
+    row = deliver(
+        _mail(
+            subject=f"Re: question [{ticket.reference}]",
+            headers=_trusted("example.com"),
+        )
+    )
 
     assert row.status == InboundStatus.REPLY and row.ticket == ticket
 
 
-def test_inbound_message_ids_are_remembered_for_later_replies(deliver: Deliver, category: Category) -> None:
+def test_inbound_message_ids_are_remembered_for_later_replies(
+    deliver: Deliver, category: Category
+) -> None:
     alice = customer("alice@example.com")
     first = deliver(_mail(message_id="q1@example.com", headers=_trusted("example.com")))
 
-    row = deliver(_mail(message_id="q2@example.com", subject="more", headers={**_trusted("example.com"), "In-Reply-To": "<q1@example.com>"}))
+    row = deliver(
+        _mail(
+            message_id="q2@example.com",
+            subject="more",
+            headers={**_trusted("example.com"), "In-Reply-To": "<q1@example.com>"},
+        )
+    )
 
     assert row.status == InboundStatus.REPLY
     assert row.ticket == first.ticket
-    assert ThreadMessageId.objects.filter(message_id="q2@example.com", ticket=first.ticket).exists()
+    assert ThreadMessageId.objects.filter(
+        message_id="q2@example.com", ticket=first.ticket
+    ).exists()
     assert first.ticket is not None and first.ticket.customer == alice
 
 
@@ -283,19 +330,35 @@ def test_forged_from_with_failing_dkim_does_not_reach_the_existing_ticket(
     assert "0xattacker" not in ticket.description
 
 
-def test_failing_trusted_dmarc_does_not_join(deliver: Deliver, category: Category) -> None:
+def test_failing_trusted_dmarc_does_not_join(
+    deliver: Deliver, category: Category
+) -> None:
     ticket = email_ticket(customer("alice@example.com"), category)
 
-    row = deliver(_mail(headers={**_trusted("example.com", dmarc="fail"), "In-Reply-To": "<out-1@beacon.test>"}))
+    row = deliver(
+        _mail(
+            headers={
+                **_trusted("example.com", dmarc="fail"),
+                "In-Reply-To": "<out-1@beacon.test>",
+            }
+        )
+    )
 
     assert row.claimed_ticket == ticket and row.ticket != ticket
 
 
-def test_authenticated_sender_who_is_not_the_customer_does_not_join(deliver: Deliver, category: Category) -> None:
+def test_authenticated_sender_who_is_not_the_customer_does_not_join(
+    deliver: Deliver, category: Category
+) -> None:
     ticket = email_ticket(customer("alice@example.com"), category)
     customer("mallory@example.com")
 
-    row = deliver(_mail(sender="mallory@example.com", headers={**_trusted("example.com"), "In-Reply-To": "<out-1@beacon.test>"}))
+    row = deliver(
+        _mail(
+            sender="mallory@example.com",
+            headers={**_trusted("example.com"), "In-Reply-To": "<out-1@beacon.test>"},
+        )
+    )
 
     assert row.claimed_ticket == ticket
     assert row.ticket is not None and row.ticket.customer.email == "mallory@example.com"
@@ -306,16 +369,26 @@ def test_reply_token_plus_spf_pass_joins(deliver: Deliver, category: Category) -
     address = identity.reply_address("support@beacon.test", ticket.reference)
 
     # SPF passes for the envelope domain, DMARC does not (e.g. no DMARC record).
-    row = deliver(_mail(to=address, subject="no reference here", headers=_trusted("example.com", dmarc="none")))
+    row = deliver(
+        _mail(
+            to=address,
+            subject="no reference here",
+            headers=_trusted("example.com", dmarc="none"),
+        )
+    )
 
     assert row.status == InboundStatus.REPLY and row.ticket == ticket
 
 
-def test_reply_token_without_spf_or_dkim_does_not_join(deliver: Deliver, category: Category) -> None:
+def test_reply_token_without_spf_or_dkim_does_not_join(
+    deliver: Deliver, category: Category
+) -> None:
     ticket = email_ticket(customer("alice@example.com"), category)
     address = identity.reply_address("support@beacon.test", ticket.reference)
 
-    row = deliver(_mail(to=address, headers=_trusted("example.com", dmarc="none", spf="fail")))
+    row = deliver(
+        _mail(to=address, headers=_trusted("example.com", dmarc="none", spf="fail"))
+    )
 
     assert row.claimed_ticket == ticket and row.ticket != ticket
 
@@ -325,26 +398,40 @@ def test_a_tampered_reply_token_is_not_a_token(category: Category) -> None:
     good = identity.reply_address("support@beacon.test", ticket.reference)
     bad = good[:-14] + ("a" if good[-14] != "a" else "b") + good[-13:]
 
-    assert identity.reference_from_token([good], "support@beacon.test") == ticket.reference
+    assert (
+        identity.reference_from_token([good], "support@beacon.test") == ticket.reference
+    )
     assert identity.reference_from_token([bad], "support@beacon.test") is None
 
 
 @pytest.fixture
-def dkim_key() -> tuple[bytes, str]:
+def dkim_key() -> Iterator[tuple[bytes, str]]:
     key = RSA.generate(2048)
-    public = base64.b64encode(key.publickey().export_key(format="DER")).decode()
-    identity.set_dns_lookup(lambda name, timeout=5: f"v=DKIM1; k=rsa; p={public}".encode())
+    public_key = key.publickey()  # type: ignore[no-untyped-call]  # pycryptodome is untyped here
+    public = base64.b64encode(public_key.export_key(format="DER")).decode()
+    identity.set_dns_lookup(
+        lambda name, timeout=5: f"v=DKIM1; k=rsa; p={public}".encode()
+    )
     yield key.export_key(format="PEM", pkcs=1), public
     identity.set_dns_lookup(None)
 
 
 def _signed(raw: bytes, private: bytes, domain: str = "example.com") -> bytes:
-    signature = dkim.sign(raw, b"s1", domain.encode(), private, include_headers=[b"from", b"subject", b"to", b"in-reply-to"])
-    return signature + raw
+    signature = dkim.sign(
+        raw,
+        b"s1",
+        domain.encode(),
+        private,
+        include_headers=[b"from", b"subject", b"to", b"in-reply-to"],
+    )
+    return bytes(signature) + raw
 
 
 def test_own_dkim_verification_authenticates_an_aligned_signature(
-    deliver: Deliver, category: Category, dkim_key: tuple[bytes, str], settings: Settings
+    deliver: Deliver,
+    category: Category,
+    dkim_key: tuple[bytes, str],
+    settings: Settings,
 ) -> None:
     settings.EMAIL_TRUSTED_AUTHSERV_IDS = []
     ticket = email_ticket(customer("alice@example.com"), category)
@@ -357,7 +444,10 @@ def test_own_dkim_verification_authenticates_an_aligned_signature(
 
 
 def test_own_dkim_verification_fails_on_a_changed_body(
-    deliver: Deliver, category: Category, dkim_key: tuple[bytes, str], settings: Settings
+    deliver: Deliver,
+    category: Category,
+    dkim_key: tuple[bytes, str],
+    settings: Settings,
 ) -> None:
     settings.EMAIL_TRUSTED_AUTHSERV_IDS = []
     ticket = email_ticket(customer("alice@example.com"), category)
@@ -369,11 +459,18 @@ def test_own_dkim_verification_fails_on_a_changed_body(
 
 
 def test_dkim_of_an_unrelated_domain_is_not_aligned(
-    deliver: Deliver, category: Category, dkim_key: tuple[bytes, str], settings: Settings
+    deliver: Deliver,
+    category: Category,
+    dkim_key: tuple[bytes, str],
+    settings: Settings,
 ) -> None:
     settings.EMAIL_TRUSTED_AUTHSERV_IDS = []
     email_ticket(customer("alice@example.com"), category)
-    raw = _signed(_mail(headers={"In-Reply-To": "<out-1@beacon.test>"}), dkim_key[0], domain="attacker.example")
+    raw = _signed(
+        _mail(headers={"In-Reply-To": "<out-1@beacon.test>"}),
+        dkim_key[0],
+        domain="attacker.example",
+    )
 
     row = deliver(raw)
 
@@ -420,12 +517,22 @@ def test_mail_from_staff_is_ignored(deliver: Deliver) -> None:
 def test_new_ticket_gets_one_auto_reply_with_reference_sla_and_link_only(
     deliver: Deliver, category: Category
 ) -> None:
-    SlaPolicy.objects.create(name="Default", first_response_minutes=120, resolution_minutes=2880)
+    SlaPolicy.objects.create(
+        name="Default", first_response_minutes=120, resolution_minutes=2880
+    )
 
-    row = deliver(_mail(subject="Secret subject 42", body="Unique body words zebra", headers=_trusted("example.com")))
+    row = deliver(
+        _mail(
+            subject="Secret subject 42",
+            body="Unique body words zebra",
+            headers=_trusted("example.com"),
+        )
+    )
 
     assert row.ticket is not None
-    assert len(mail.outbox) == 1  # the auto-reply, not also the generic "received" notice
+    assert (
+        len(mail.outbox) == 1
+    )  # the auto-reply, not also the generic "received" notice
     sent = mail.outbox[0]
     reference = row.ticket.reference
     assert reference in sent.subject
@@ -442,7 +549,14 @@ def test_new_ticket_gets_one_auto_reply_with_reference_sla_and_link_only(
 def test_auto_reply_is_in_the_customers_language(deliver: Deliver) -> None:
     customer("wang@example.com", language="zh-hans")
 
-    deliver(_mail(sender="wang@example.com", subject="提现", body="我的提现没有到账", headers=_trusted("example.com")))
+    deliver(
+        _mail(
+            sender="wang@example.com",
+            subject="提现",
+            body="我的提现没有到账",
+            headers=_trusted("example.com"),
+        )
+    )
 
     assert "我们已收到您的请求" in mail.outbox[0].subject
 
@@ -458,15 +572,22 @@ def test_auto_reply_is_in_the_customers_language(deliver: Deliver) -> None:
         ("alice@example.com", {"List-Unsubscribe": "<mailto:leave@lists.example.com>"}),
     ],
 )
-def test_no_auto_reply_to_automatic_or_list_mail(deliver: Deliver, sender: str, headers: dict[str, str]) -> None:
+def test_no_auto_reply_to_automatic_or_list_mail(
+    deliver: Deliver, sender: str, headers: dict[str, str]
+) -> None:
     row = deliver(_mail(sender=sender, headers=headers))
 
     assert row.ticket is not None
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("sender", ["noreply@example.com", "MAILER-DAEMON@example.com", "postmaster@example.com"])
-def test_robot_senders_get_no_ticket_and_no_answer(deliver: Deliver, sender: str) -> None:
+@pytest.mark.parametrize(
+    "sender",
+    ["noreply@example.com", "MAILER-DAEMON@example.com", "postmaster@example.com"],
+)
+def test_robot_senders_get_no_ticket_and_no_answer(
+    deliver: Deliver, sender: str
+) -> None:
     row = deliver(_mail(sender=sender))
 
     assert row.status == InboundStatus.IGNORED
@@ -479,7 +600,9 @@ def test_auto_submitted_no_is_answered(deliver: Deliver) -> None:
     assert len(mail.outbox) == 1
 
 
-def test_auto_replies_are_rate_limited_per_sender(deliver: Deliver, settings: Settings) -> None:
+def test_auto_replies_are_rate_limited_per_sender(
+    deliver: Deliver, settings: Settings
+) -> None:
     settings.EMAIL_AUTO_REPLY_LIMIT = 3
 
     for n in range(5):
@@ -498,3 +621,43 @@ def test_no_auto_reply_to_a_bouncing_address(deliver: Deliver) -> None:
     deliver(_mail())
 
     assert mail.outbox == []
+
+
+# --- secrets ---------------------------------------------------------------------------------
+
+SEED = "legal winner thank year wave sausage worth useful legal winner thank yellow"
+
+
+def test_a_pasted_seed_phrase_is_masked_in_the_ticket_and_in_the_stored_source(
+    deliver: Deliver,
+) -> None:
+    message = EmailMessage()
+    message["From"] = "victim@example.com"
+    message["To"] = "support@beacon.test"
+    message["Subject"] = "Wallet help"
+    message["Message-ID"] = "<seed-1@example.com>"
+    message.set_content(
+        f"Support asked for my recovery phrase: {SEED}\nPlease restore my wallet."
+    )
+    message.add_alternative(
+        f"<p>Support asked for my recovery phrase: {SEED}</p>", subtype="html"
+    )
+
+    row = deliver(message.as_bytes())
+
+    assert row.ticket is not None
+    assert "sausage" not in row.ticket.description
+    assert "Please restore my wallet." in row.ticket.description
+    raw = bytes(row.raw)
+    assert b"sausage" not in raw
+    from beacon.intake.email.parsing import parse_message
+
+    stored = parse_message(raw)
+    assert "sausage" not in stored.text and "sausage" not in stored.html
+    assert "Please restore my wallet." in stored.text
+    # The structure is kept: still a multipart/alternative with the same Message-ID.
+    assert stored.message_id == "seed-1@example.com" and stored.html
+
+
+def test_a_message_without_secrets_is_stored_byte_for_byte(deliver: Deliver) -> None:
+    assert bytes(deliver("gmail_reply_zh.eml").raw) == sample("gmail_reply_zh.eml")

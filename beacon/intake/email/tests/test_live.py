@@ -17,7 +17,13 @@ from beacon.accounts.tests.factories import AgentFactory
 from beacon.intake.email import imap
 from beacon.intake.email.models import ImapAfter, InboundEmail, InboundStatus, Mailbox
 from beacon.intake.email.tests.conftest import customer, email_ticket, sample
-from beacon.intake.email.tests.servers import Dovecot, SmtpSink, dovecot, make_certificate, smtp_server
+from beacon.intake.email.tests.servers import (
+    Dovecot,
+    SmtpSink,
+    dovecot,
+    make_certificate,
+    smtp_server,
+)
 from beacon.notifications.services import deliveries_drain
 from beacon.tickets.models import Category, Ticket
 from beacon.tickets.services import reply_add
@@ -52,7 +58,9 @@ def imap_mailbox(mailbox: Mailbox, server: Dovecot) -> Mailbox:
 
 
 def _server_flags(server: Dovecot) -> list[bytes]:
-    client = imaplib.IMAP4_SSL("127.0.0.1", server.port, ssl_context=ssl.create_default_context())
+    client = imaplib.IMAP4_SSL(
+        "127.0.0.1", server.port, ssl_context=ssl.create_default_context()
+    )
     client.login(server.user, server.password)
     client.select("INBOX")
     _status, data = client.uid("FETCH", "1:*", "(FLAGS)")
@@ -77,13 +85,18 @@ def test_imap_poll_imports_each_message_once_and_flags_it_after_commit(
     assert ticket.messages.filter(from_customer=True).count() == 1
     assert Ticket.objects.count() == 2
     flags = _server_flags(server)
-    assert len(flags) == 3 and all(b"$BeaconImported" in f and b"\\Seen" in f for f in flags)
+    assert len(flags) == 3 and all(
+        b"$BeaconImported" in f and b"\\Seen" in f for f in flags
+    )
     imap_mailbox.refresh_from_db()
     assert imap_mailbox.last_polled_at is not None and imap_mailbox.last_error == ""
 
 
 def test_a_message_that_could_not_be_stored_stays_unflagged_on_the_server(
-    server: Dovecot, imap_mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, settings: Settings
+    server: Dovecot,
+    imap_mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
 ) -> None:
     server.deliver("1.eml", sample("html_only.eml"))
     settings.EMAIL_MAX_MESSAGE_BYTES = 100  # the store refuses it
@@ -96,7 +109,9 @@ def test_a_message_that_could_not_be_stored_stays_unflagged_on_the_server(
     assert imap.mailbox_poll(mailbox=imap_mailbox).stored == 1
 
 
-def test_delete_mode_removes_messages_after_storing(server: Dovecot, imap_mailbox: Mailbox) -> None:
+def test_delete_mode_removes_messages_after_storing(
+    server: Dovecot, imap_mailbox: Mailbox
+) -> None:
     imap_mailbox.imap_after = ImapAfter.DELETE
     imap_mailbox.save()
     server.deliver("1.eml", sample("big5_traditional.eml"))
@@ -107,7 +122,9 @@ def test_delete_mode_removes_messages_after_storing(server: Dovecot, imap_mailbo
     assert InboundEmail.objects.get().status == InboundStatus.TICKET
 
 
-def test_wrong_password_is_recorded_on_the_mailbox(server: Dovecot, imap_mailbox: Mailbox) -> None:
+def test_wrong_password_is_recorded_on_the_mailbox(
+    server: Dovecot, imap_mailbox: Mailbox
+) -> None:
     imap_mailbox.imap_secret = "wrong"
     imap_mailbox.save()
 
@@ -129,17 +146,30 @@ def test_agent_reply_reaches_a_real_smtp_server_over_starttls_threaded(
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": SMTP_PORT, "use_tls": True, "timeout": 10},
+            "OPTIONS": {
+                "host": "127.0.0.1",
+                "port": SMTP_PORT,
+                "use_tls": True,
+                "timeout": 10,
+            },
         }
     }
     customer("alice.chen@gmail.com")
     sink: SmtpSink
     with smtp_server(*certificate) as sink:
-        row = deliver(sample("gmail_reply_en.eml").replace(b"In-Reply-To: <out-1@beacon.test>", b"X-Old: 1"))
+        row = deliver(
+            sample("gmail_reply_en.eml").replace(
+                b"In-Reply-To: <out-1@beacon.test>", b"X-Old: 1"
+            )
+        )
         assert row.ticket is not None
         deliveries_drain()  # the auto-reply
         with django_capture_on_commit_callbacks(execute=True):
-            reply_add(ticket=row.ticket, author=AgentFactory.create(), body="Your deposit is credited.")
+            reply_add(
+                ticket=row.ticket,
+                author=AgentFactory.create(),
+                body="Your deposit is credited.",
+            )
         deliveries_drain()
 
     assert len(sink.messages) == 2

@@ -41,7 +41,12 @@ def emailed(deliver: Deliver, category: Category) -> Ticket:
     return row.ticket
 
 
-def _agent_reply(ticket: Ticket, capture: Callable[..., Any], body: str = "We found it.", kind: str = MessageKind.REPLY) -> User:
+def _agent_reply(
+    ticket: Ticket,
+    capture: Callable[..., Any],
+    body: str = "We found it.",
+    kind: str = MessageKind.REPLY,
+) -> User:
     agent = AgentFactory.create()
     with capture(execute=True):
         reply_add(ticket=ticket, author=agent, body=body, kind=kind)
@@ -66,29 +71,44 @@ def test_agent_reply_is_sent_threaded_from_the_mailbox(
     assert sent.reply_to == [reply_address("support@beacon.test", emailed.reference)]
     assert sent.to == ["wang@example.com"]
     assert "We found it." in sent.body
-    assert "Beacon 客服团队" in sent.body  # the mailbox's signature in the customer's language
+    assert (
+        "Beacon 客服团队" in sent.body
+    )  # the mailbox's signature in the customer's language
     assert "Auto-Submitted" not in sent.extra_headers
-    assert ThreadMessageId.objects.filter(message_id=message_id, ticket=emailed, direction="out").exists()
+    assert ThreadMessageId.objects.filter(
+        message_id=message_id, ticket=emailed, direction="out"
+    ).exists()
 
 
 def test_the_customers_answer_to_our_reply_threads_by_its_message_id(
-    emailed: Ticket, deliver: Deliver, django_capture_on_commit_callbacks: Callable[..., Any]
+    emailed: Ticket,
+    deliver: Deliver,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     _agent_reply(emailed, django_capture_on_commit_callbacks)
     ours = mail.outbox[0].extra_headers["Message-ID"]
 
     row = deliver(
-        FIRST.replace(b"<first@example.com>", b"<second@example.com>\nIn-Reply-To: " + ours.encode())
-        .replace(b"Deposit missing", b"Re: something else")
+        FIRST.replace(
+            b"<first@example.com>",
+            b"<second@example.com>\nIn-Reply-To: " + ours.encode(),
+        ).replace(b"Deposit missing", b"Re: something else")
     )
 
     assert row.status == InboundStatus.REPLY and row.ticket == emailed
 
 
 def test_notes_and_non_email_tickets_send_no_mail(
-    emailed: Ticket, category: Category, django_capture_on_commit_callbacks: Callable[..., Any]
+    emailed: Ticket,
+    category: Category,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    _agent_reply(emailed, django_capture_on_commit_callbacks, body="internal", kind=MessageKind.NOTE)
+    _agent_reply(
+        emailed,
+        django_capture_on_commit_callbacks,
+        body="internal",
+        kind=MessageKind.NOTE,
+    )
     web = make_ticket(customer=customer("web@example.com"), category=category)
     _agent_reply(web, django_capture_on_commit_callbacks)
 

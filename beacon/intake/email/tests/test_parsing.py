@@ -12,13 +12,55 @@ from beacon.intake.email.tests.conftest import sample
 @pytest.mark.parametrize(
     ("name", "sender", "subject", "visible", "gone"),
     [
-        ("gmail_reply_en.eml", "alice.chen@gmail.com", "Re: My USDT deposit has not arrived [BX-AAAA2222]", "Can you please escalate?", "looking into your deposit"),
-        ("gmail_reply_zh.eml", "xiaoming.wang@gmail.com", "回复：提现未到账", "我的提现已经等了三个小时了", "我们正在处理"),
-        ("outlook_reply_en.eml", "john.miller@outlook.com", "RE: Withdrawal failed [BX-AAAA2222]", "The order number is 88231.", "could you send us a screenshot"),
-        ("apple_mail_en.eml", "emma.j@icloud.com", "Re: Deposit on TRC20 [BX-AAAA2222]", "Still no coins in my wallet.", "Sent from my iPhone"),
-        ("qq_mail_zh.eml", "10086123@qq.com", "回复：充值未到账 [BX-AAAA2222]", "我的USDT充值还没到账", "请提供交易哈希"),
-        ("netease_163_zh.eml", "hanmeimei@163.com", "Re:登录失败 [BX-AAAA2222]", "二次验证一直提示错误", "发自网易邮箱大师"),
-        ("big5_traditional.eml", "taiman.chan@example.hk", "帳戶被凍結", "我的帳戶被凍結了，無法提幣。", "\ufffd"),
+        (
+            "gmail_reply_en.eml",
+            "alice.chen@gmail.com",
+            "Re: My USDT deposit has not arrived [BX-AAAA2222]",
+            "Can you please escalate?",
+            "looking into your deposit",
+        ),
+        (
+            "gmail_reply_zh.eml",
+            "xiaoming.wang@gmail.com",
+            "回复：提现未到账",
+            "我的提现已经等了三个小时了",
+            "我们正在处理",
+        ),
+        (
+            "outlook_reply_en.eml",
+            "john.miller@outlook.com",
+            "RE: Withdrawal failed [BX-AAAA2222]",
+            "The order number is 88231.",
+            "could you send us a screenshot",
+        ),
+        (
+            "apple_mail_en.eml",
+            "emma.j@icloud.com",
+            "Re: Deposit on TRC20 [BX-AAAA2222]",
+            "Still no coins in my wallet.",
+            "Sent from my iPhone",
+        ),
+        (
+            "qq_mail_zh.eml",
+            "10086123@qq.com",
+            "回复：充值未到账 [BX-AAAA2222]",
+            "我的USDT充值还没到账",
+            "请提供交易哈希",
+        ),
+        (
+            "netease_163_zh.eml",
+            "hanmeimei@163.com",
+            "Re:登录失败 [BX-AAAA2222]",
+            "二次验证一直提示错误",
+            "发自网易邮箱大师",
+        ),
+        (
+            "big5_traditional.eml",
+            "taiman.chan@example.hk",
+            "帳戶被凍結",
+            "我的帳戶被凍結了，無法提幣。",
+            "\ufffd",
+        ),
     ],
 )
 def test_client_replies_decode_and_lose_their_quoted_history(
@@ -73,7 +115,9 @@ def test_attachments_and_inline_images_are_found() -> None:
     outlook = parse_message(sample("outlook_reply_en.eml"))
     apple = parse_message(sample("apple_mail_en.eml"))
 
-    assert [(f.name, f.content_type, f.inline) for f in outlook.files] == [("screenshot.png", "image/png", False)]
+    assert [(f.name, f.content_type, f.inline) for f in outlook.files] == [
+        ("screenshot.png", "image/png", False)
+    ]
     assert [(f.name, f.inline) for f in apple.files] == [("IMG_0042.png", True)]
     assert apple.files[0].data.startswith(b"\x89PNG")
 
@@ -112,7 +156,12 @@ def test_malformed_mime_is_read_as_well_as_possible() -> None:
 
 
 def test_garbage_never_raises() -> None:
-    for raw in (b"", b"\x00\xff\xfe", b"Subject: only a header", b"Content-Type: multipart/mixed\r\n\r\n--"):
+    for raw in (
+        b"",
+        b"\x00\xff\xfe",
+        b"Subject: only a header",
+        b"Content-Type: multipart/mixed\r\n\r\n--",
+    ):
         parse_message(raw)
 
 
@@ -127,7 +176,9 @@ def test_garbage_never_raises() -> None:
         ("utf-8", "提币".encode("gbk"), "提币"),
     ],
 )
-def test_charsets_including_wrong_labels(declared: str, data: bytes, expected: str) -> None:
+def test_charsets_including_wrong_labels(
+    declared: str, data: bytes, expected: str
+) -> None:
     assert decode_bytes(data, declared) == expected
 
 
