@@ -15,9 +15,11 @@ import email.parser
 import email.policy
 import hashlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -150,12 +152,34 @@ def inbound_process(*, inbound_id: int) -> str | None:
         row.processed_at = timezone.now()
         if outcome.ticket is not None:
             row.ticket = outcome.ticket
+        fields = [
+            "status",
+            "reason",
+            "processed_at",
+            "ticket",
+            "attempts",
+            "last_error",
+            "message_id",
+            "from_address",
+            "subject",
+            "html",
+            "sender_verified",
+            "auth_summary",
+            "claimed_ticket",
+            "reply",
+        ]
         # The secret spans of the source are masked once it is parsed (see redaction.py).
         redacted = redaction.redact_raw(raw)
         if redacted != raw:
             row.raw = redacted
-        row.save()
+            fields.append("raw")
+        row.save(update_fields=fields)
     return outcome.status
+
+
+def cache_clear() -> None:
+    """Forget the cached mailbox addresses and category (tests; admins' changes wait 10 s)."""
+    _cache.clear()
 
 
 def inbound_process_pending(*, older_than_seconds: int = 0, limit: int = 500) -> int:
@@ -193,10 +217,30 @@ def inbound_retry(*, rows: Iterable[InboundEmail], actor: User) -> int:
     return count
 
 
+# Read once per few seconds, not once per message (imports take thousands in a row).
+_CACHE_SECONDS = 10.0
+_cache: dict[str, tuple[float, Any]] = {}
+
+
+def _cached(name: str, load: Callable[[], Any]) -> Any:
+    now = time.monotonic()
+    hit = _cache.get(name)
+    if hit is not None and now - hit[0] < _CACHE_SECONDS:
+        return hit[1]
+    value = load()
+    _cache[name] = (now, value)
+    return value
+
+
 def _our_addresses() -> set[str]:
-    return {
-        address.lower() for address in Mailbox.objects.values_list("address", flat=True)
-    }
+    addresses: set[str] = _cached(
+        "addresses",
+        lambda: {
+            address.lower()
+            for address in Mailbox.objects.values_list("address", flat=True)
+        },
+    )
+    return addresses
 
 
 def _base_address(address: str) -> str:
@@ -347,6 +391,13 @@ def _body_with_refusals(parsed: ParsedEmail, refused: list[str]) -> str:
 
 
 def _default_category() -> Category:
+    category: Category | None = _cached("category", _load_default_category)
+    if category is None:
+        raise DomainError(_("No active category for email tickets."))
+    return category
+
+
+def _load_default_category() -> Category | None:
     category = Category.objects.filter(
         slug=settings.EMAIL_DEFAULT_CATEGORY, is_active=True
     ).first()
@@ -354,8 +405,6 @@ def _default_category() -> Category:
         category = (
             Category.objects.filter(is_active=True).order_by("position", "id").first()
         )
-    if category is None:
-        raise DomainError(_("No active category for email tickets."))
     return category
 
 

@@ -18,7 +18,7 @@ from beacon.intake.email.models import (
     Source,
     ThreadMessageId,
 )
-from beacon.intake.email.services import inbound_process, inbound_store
+from beacon.intake.email.services import cache_clear, inbound_process, inbound_store
 from beacon.tickets.models import Category, Channel, Ticket
 from beacon.tickets.tests.factories import CategoryFactory, make_ticket
 
@@ -32,6 +32,7 @@ def sample(name: str) -> bytes:
 
 @pytest.fixture(autouse=True)
 def _email_settings(settings: Settings, tmp_path: Path) -> None:
+    cache_clear()
     settings.DATA_DIR = tmp_path
     settings.EMAIL_TRUSTED_AUTHSERV_IDS = ["mx.beacon.test"]
     settings.BASE_URL = "https://support.beacon.test"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
 from beacon.core.errors import DomainError
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--mailbox", help="slug of the mailbox the mail was sent to"
         )
+        parser.add_argument(
+            "--batch", type=int, default=50, help="messages per transaction (default 50)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -49,25 +53,48 @@ class Command(BaseCommand):
         fmt = options["format"] if options["format"] != "auto" else detect_format(path)
         counts = {"stored": 0, "duplicate": 0, "refused": 0}
         statuses: dict[str, int] = {}
+        batch: list[bytes] = []
+
+        def flush() -> None:
+            # One transaction per batch (each message in its own savepoint): an import has no
+            # source to acknowledge, and a crash only loses the batch, which a re-run redoes.
+            with transaction.atomic():
+                for raw in batch:
+                    self._one(raw, mailbox, counts, statuses)
+            bar.update(len(batch))
+            batch.clear()
+
         # disable=None: a bar on a terminal, silence in logs and tests.
         with tqdm(total=count_messages(path, fmt), unit="msg", disable=None) as bar:
             for raw in read_messages(path, fmt):
-                try:
-                    row, created = inbound_store(
-                        raw=raw, source=Source.IMPORT, mailbox=mailbox
-                    )
-                except DomainError as exc:
-                    counts["refused"] += 1
-                    self.stderr.write(f"refused: {exc.message}")
-                    bar.update(1)
-                    continue
-                counts["stored" if created else "duplicate"] += 1
-                if row.status == InboundStatus.RECEIVED:
-                    status = inbound_process(inbound_id=row.pk)
-                    if status:
-                        statuses[status] = statuses.get(status, 0) + 1
-                bar.update(1)
+                batch.append(raw)
+                if len(batch) >= options["batch"]:
+                    flush()
+            if batch:
+                flush()
         # Rows an earlier, interrupted run stored but did not parse.
         leftover = inbound_process_pending()
         summary = ", ".join(f"{k} {v}" for k, v in {**counts, **statuses}.items())
         self.stdout.write(f"{summary}, recovered {leftover}")
+
+    def _one(
+        self,
+        raw: bytes,
+        mailbox: Mailbox | None,
+        counts: dict[str, int],
+        statuses: dict[str, int],
+    ) -> None:
+        try:
+            with transaction.atomic():
+                row, created = inbound_store(
+                    raw=raw, source=Source.IMPORT, mailbox=mailbox
+                )
+        except DomainError as exc:
+            counts["refused"] += 1
+            self.stderr.write(f"refused: {exc.message}")
+            return
+        counts["stored" if created else "duplicate"] += 1
+        if row.status == InboundStatus.RECEIVED:
+            status = inbound_process(inbound_id=row.pk)
+            if status:
+                statuses[status] = statuses.get(status, 0) + 1
