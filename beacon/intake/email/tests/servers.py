@@ -83,7 +83,11 @@ class Dovecot:
 
 
 @contextmanager
-def dovecot(cert: Path, key: Path) -> Iterator[Dovecot]:
+def dovecot(
+    cert: Path, key: Path, *, oauth2_introspection_url: str = ""
+) -> Iterator[Dovecot]:
+    """With `oauth2_introspection_url`, XOAUTH2 tokens are checked against that endpoint
+    (RFC 7662 introspection, as for an identity provider) besides passwords."""
     if not Path(DOVECOT).exists():
         raise RuntimeError(
             "Dovecot is missing: apt-get install dovecot-imapd (make system-deps)"
@@ -100,6 +104,21 @@ def dovecot(cert: Path, key: Path) -> Iterator[Dovecot]:
     shutil.copy(cert, root / "cert.pem")
     shutil.copy(key, root / "key.pem")
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+    oauth2 = ""
+    mechanisms = "plain login"
+    if oauth2_introspection_url:
+        mechanisms += " xoauth2 oauthbearer"
+        (root / "oauth2.conf.ext").write_text(
+            f"introspection_mode = post\nintrospection_url = {oauth2_introspection_url}\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+        )
+        oauth2 = f"""
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+"""
     config = root / "dovecot.conf"
     config.write_text(
         f"""
@@ -112,11 +131,12 @@ info_log_path = {root}/dovecot.log
 ssl = required
 ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 default_internal_user = dovecot
 default_login_user = dovenull
 first_valid_uid = {mail_user.pw_uid}
 mail_location = maildir:{maildir}
+{oauth2}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd

@@ -5,19 +5,30 @@ from __future__ import annotations
 
 import email
 import imaplib
+import json
 import ssl
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from threading import Thread
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from pytest_django.fixtures import Settings
 
 from beacon.accounts.tests.factories import AgentFactory
 from beacon.intake.email import imap
-from beacon.intake.email.models import ImapAfter, InboundEmail, InboundStatus, Mailbox
+from beacon.intake.email.models import (
+    ImapAfter,
+    ImapAuth,
+    InboundEmail,
+    InboundStatus,
+    Mailbox,
+)
 from beacon.intake.email.tests.conftest import customer, email_ticket, sample
 from beacon.intake.email.tests.servers import (
+    USER,
     Dovecot,
     SmtpSink,
     dovecot,
@@ -182,3 +193,56 @@ def test_agent_reply_reaches_a_real_smtp_server_over_starttls_threaded(
     assert reply["From"] == "Beacon Support <support@beacon.test>"
     assert sink.envelopes[1][1] == ["alice.chen@gmail.com"]
     assert "Your deposit is credited." in reply.get_payload(decode=True).decode()  # type: ignore[union-attr]
+
+
+class _Introspection(BaseHTTPRequestHandler):
+    """The identity provider's token introspection (RFC 7662) that Dovecot asks."""
+
+    valid = "ya29.test-access-token"
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        form = parse_qs(self.rfile.read(length).decode())
+        token = (form.get("token") or [""])[0]
+        active = token == self.valid
+        body = json.dumps(
+            {"active": active, "username": USER if active else ""}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_oauth2_xoauth2_sign_in(
+    certificate: tuple[Path, Path], trust: None, mailbox: Mailbox
+) -> None:
+    provider = ThreadingHTTPServer(("127.0.0.1", 8180), _Introspection)
+    Thread(target=provider.serve_forever, daemon=True).start()
+    try:
+        with dovecot(
+            *certificate, oauth2_introspection_url="http://127.0.0.1:8180/introspect"
+        ) as server:
+            server.deliver("1.eml", sample("html_only.eml"))
+            mailbox.imap_host = "127.0.0.1"
+            mailbox.imap_port = server.port
+            mailbox.imap_username = USER
+            mailbox.imap_auth = ImapAuth.OAUTH2
+            mailbox.imap_secret = "expired-token"
+            mailbox.save()
+            with pytest.raises(imaplib.IMAP4.error):
+                imap.mailbox_poll(mailbox=mailbox)
+
+            mailbox.imap_secret = _Introspection.valid
+            mailbox.save()
+            result = imap.mailbox_poll(mailbox=mailbox)
+    finally:
+        provider.shutdown()
+        provider.server_close()
+
+    assert result.stored == 1
+    assert Ticket.objects.count() == 1

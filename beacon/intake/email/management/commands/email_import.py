@@ -38,7 +38,10 @@ class Command(BaseCommand):
             "--mailbox", help="slug of the mailbox the mail was sent to"
         )
         parser.add_argument(
-            "--batch", type=int, default=50, help="messages per transaction (default 50)"
+            "--batch",
+            type=int,
+            default=50,
+            help="messages per transaction (default 50)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
