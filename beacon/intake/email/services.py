@@ -409,16 +409,18 @@ def _load_default_category() -> Category | None:
 
 
 def _new_ticket(parsed: ParsedEmail, sender: User | None, *, flagged: bool) -> Ticket:
-    language = (
-        sender.language
-        if sender is not None
-        else detect_language(
-            f"{parsed.subject}\n{parsed.visible_text}",
-            [code for code, _name in settings.LANGUAGES],
-            default="en",
+    text = f"{parsed.subject}\n{parsed.visible_text}"
+    if sender is not None:
+        language = sender.language
+    elif text.isascii():
+        language = "en"  # no other script to tell apart: skip the detector
+    else:
+        language = (
+            detect_language(
+                text, [code for code, _name in settings.LANGUAGES], default="en"
+            )
+            or "en"
         )
-        or "en"
-    )
     customer = sender or _new_customer(parsed, language)
     accepted, refused = _checked_files(parsed)
     subject = parsed.subject.strip() or _("(no subject)")
@@ -451,9 +453,16 @@ def _new_customer(parsed: ParsedEmail, language: str) -> User:
 
 def _remember_ids(parsed: ParsedEmail, ticket: Ticket) -> None:
     if parsed.message_id:
-        ThreadMessageId.objects.get_or_create(
-            message_id=parsed.message_id,
-            defaults={"ticket": ticket, "direction": Direction.INBOUND},
+        # The first ticket to record an id keeps it (a re-sent copy must not move the thread).
+        ThreadMessageId.objects.bulk_create(
+            [
+                ThreadMessageId(
+                    message_id=parsed.message_id,
+                    ticket=ticket,
+                    direction=Direction.INBOUND,
+                )
+            ],
+            ignore_conflicts=True,
         )
 
 

@@ -88,10 +88,7 @@ class Command(BaseCommand):
         statuses: dict[str, int],
     ) -> None:
         try:
-            with transaction.atomic():
-                row, created = inbound_store(
-                    raw=raw, source=Source.IMPORT, mailbox=mailbox
-                )
+            row, created = inbound_store(raw=raw, source=Source.IMPORT, mailbox=mailbox)
         except DomainError as exc:
             counts["refused"] += 1
             self.stderr.write(f"refused: {exc.message}")
