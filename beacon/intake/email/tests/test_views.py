@@ -193,3 +193,15 @@ def test_admin_generates_an_inbound_token_shown_once(
     text = response.content.decode()
     token = text.split("(shown only now): ")[1].split("<")[0].strip()
     assert token_digest(token) == mailbox.inbound_token_digest
+
+
+def test_mta_endpoint_takes_messages_larger_than_the_form_body_limit(
+    client: Client, tokened: Mailbox, settings: Settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    big = sample("html_only.eml").replace(b"</body>", b"<p>" + b"x" * 300_000 + b"</p></body>")
+
+    response = _post(client, big)
+
+    assert response.status_code == 202  # type: ignore[attr-defined]
+    assert InboundEmail.objects.get().size == len(big)
