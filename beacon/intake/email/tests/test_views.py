@@ -199,7 +199,9 @@ def test_mta_endpoint_takes_messages_larger_than_the_form_body_limit(
     client: Client, tokened: Mailbox, settings: Settings
 ) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
-    big = sample("html_only.eml").replace(b"</body>", b"<p>" + b"x" * 300_000 + b"</p></body>")
+    big = sample("html_only.eml").replace(
+        b"</body>", b"<p>" + b"x" * 300_000 + b"</p></body>"
+    )
 
     response = _post(client, big)
 
