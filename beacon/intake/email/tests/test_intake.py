@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from datetime import timedelta
 from email.message import EmailMessage
 
 import dkim
@@ -661,3 +662,23 @@ def test_a_pasted_seed_phrase_is_masked_in_the_ticket_and_in_the_stored_source(
 
 def test_a_message_without_secrets_is_stored_byte_for_byte(deliver: Deliver) -> None:
     assert bytes(deliver("gmail_reply_zh.eml").raw) == sample("gmail_reply_zh.eml")
+
+
+def test_rows_left_unparsed_by_a_crash_are_picked_up(mailbox: Mailbox) -> None:
+    from beacon.intake.email.services import inbound_process_pending
+    from beacon.intake.email.tasks import mailboxes_poll_task
+
+    stored, _created = inbound_store(
+        raw=sample("html_only.eml"), source=Source.IMAP, mailbox=mailbox
+    )
+    assert (
+        inbound_process_pending(older_than_seconds=60) == 0
+    )  # too recent: maybe in flight
+
+    InboundEmail.objects.filter(pk=stored.pk).update(
+        received_at=stored.received_at - timedelta(minutes=5)
+    )
+    mailboxes_poll_task()  # the minute job (no IMAP mailboxes here) also recovers them
+
+    stored.refresh_from_db()
+    assert stored.status == InboundStatus.TICKET
