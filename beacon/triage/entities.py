@@ -106,13 +106,11 @@ _NETWORK_WORDS: dict[str, str] = {
     "比特币网络": "BTC",
     "索拉纳": "SOL",
     "瑞波": "XRP",
-    "莱特币": "LTC",
-    "狗狗币": "DOGE",
     "恒星": "XLM",
     "马蹄链": "POLYGON",
 }
 _NETWORK_RE = re.compile(
-    r"(?<![A-Za-z0-9])(?:TRC|ERC|BEP)[\s-]?20(?![0-9])"
+    r"(?<![A-Za-z0-9])(?i:TRC|ERC|BEP)[\s-]?20(?![0-9])"
     r"|(?<![A-Za-z0-9])(?:BSC|Tron|TRON|Polygon|POLYGON|Arbitrum|ARBITRUM|Optimism|Solana|SOLANA"
     r"|Avalanche|Stellar|Cosmos|Litecoin|Dogecoin|Bitcoin|Ethereum|TON|XRPL)(?![A-Za-z0-9])"
     r"|" + "|".join(sorted(_NETWORK_WORDS, key=len, reverse=True)),
@@ -194,7 +192,7 @@ _CURRENCY = (
     + "|U"
 )
 _AMOUNT_RE = re.compile(
-    rf"(?<![\w.])(?P<number>{_NUMBER})[^\S\n]?(?P<currency>{_CURRENCY})(?![A-Za-z0-9])"
+    rf"(?<![A-Za-z0-9.])(?P<number>{_NUMBER})[^\S\n]?(?P<currency>{_CURRENCY})(?![A-Za-z0-9])"
     rf"|(?P<symbol>[$¥￥])[^\S\n]?(?P<number2>{_NUMBER})",
     re.IGNORECASE,
 )
