@@ -14,31 +14,14 @@ shows its specialists everything.
 
 from __future__ import annotations
 
-from django.core.cache import cache
-
-from beacon.accounts.models import Team, User
-from beacon.tickets.queries import team_ids_of
+from beacon.accounts.models import User
+from beacon.tickets.queries import team_slugs_of
 from beacon.triage.entities import Entity, extract_entities
 
 PII_TEAM_SLUGS = frozenset({"account-security", "kyc-compliance"})
 PII_KINDS = frozenset({"email", "phone", "id_number", "passport"})
 
 _CACHE_ATTRIBUTE = "_beacon_sees_pii"
-_TEAMS_CACHE_KEY = "triage:pii-team-ids"
-_TEAMS_CACHE_SECONDS = 300
-
-
-def _pii_team_ids() -> set[int]:
-    # Cached: every page and API response asks, and these teams are set up once.
-    ids: list[int] | None = cache.get(_TEAMS_CACHE_KEY)
-    if ids is None:
-        ids = list(
-            Team.objects.filter(slug__in=PII_TEAM_SLUGS, is_active=True).values_list(
-                "pk", flat=True
-            )
-        )
-        cache.set(_TEAMS_CACHE_KEY, ids, _TEAMS_CACHE_SECONDS)
-    return set(ids)
 
 
 def sees_pii(user: User | None) -> bool:
@@ -47,11 +30,11 @@ def sees_pii(user: User | None) -> bool:
         return False
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        # team_ids_of is cached on the user too, and the access checks already asked for it.
+        # The same cached query as the access checks' team ids: no query of its own.
         cached = (
             user.is_customer
             or user.is_admin_role
-            or bool(set(team_ids_of(user)) & _pii_team_ids())
+            or bool(team_slugs_of(user) & PII_TEAM_SLUGS)
         )
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return bool(cached)
