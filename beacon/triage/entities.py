@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from beacon.core import chains
 
@@ -277,16 +278,22 @@ def _mentioned_networks(text: str, out: list[Entity], spans: _Spans) -> list[str
     return codes
 
 
+@lru_cache(maxsize=4096)
+def _valid_on(kind: str, candidates: tuple[str, ...], value: str) -> tuple[str, ...]:
+    # Cached: the same address or TxID comes back in every message of a conversation.
+    check = chains.validate_txid if kind == "txid" else chains.validate_address
+    return tuple(code for code in candidates if check(code, value))
+
+
 def _chain_values(
     text: str, mentioned: list[str], out: list[Entity], spans: _Spans
 ) -> None:
     for kind, pattern, candidates in _CANDIDATES:
-        check = chains.validate_txid if kind == "txid" else chains.validate_address
         for match in pattern.finditer(text):
             value = match.group()
             if not spans.free(match.start(), match.end()):
                 continue
-            valid = tuple(code for code in candidates if check(code, value))
+            valid = _valid_on(kind, candidates, value)
             if not valid:
                 continue
             # The network the message names comes first; the format alone picks one only
