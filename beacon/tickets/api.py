@@ -59,6 +59,7 @@ from beacon.tickets.schemas import (
     TicketSummaryOut,
 )
 from beacon.tickets.services import reply_add, ticket_create, ticket_update
+from beacon.triage.pii import pii_for
 
 router = Router(tags=["tickets"])
 
@@ -345,7 +346,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> TicketDetailOut:
             ticket, user, tags=_tag_names(ticket) if user.is_support_staff else []
         ),
         messages=[
-            _message_out(message, ticket, by_message.get(message.pk, []))
+            _message_out(message, ticket, by_message.get(message.pk, []), user)
             for message in messages
         ],
         events=[_event_out(event) for event in events],
@@ -432,7 +433,7 @@ def add_reply(
         fields=payload.fields,
         set_status=payload.status,
     )
-    return Respond(201, _message_out(message, message.ticket, []))
+    return Respond(201, _message_out(message, message.ticket, [], user))
 
 
 @router.post("/tickets/{reference}/notes", response={201: MessageOut, **_WRITE_ERRORS})
@@ -452,7 +453,7 @@ def add_note(
         channel=Channel.API,
         set_status=payload.status,
     )
-    return Respond(201, _message_out(message, message.ticket, []))
+    return Respond(201, _message_out(message, message.ticket, [], user))
 
 
 # --- building responses ---------------------------------------------------------------------
@@ -487,7 +488,7 @@ def _summary_fields(
     customer = ticket.customer
     return {
         "reference": ticket.reference,
-        "subject": ticket.subject,
+        "subject": pii_for(viewer, ticket.subject),
         "status": ticket.status,
         "priority": ticket.priority,
         "channel": ticket.channel,
@@ -499,7 +500,7 @@ def _summary_fields(
         if staff and ticket.assignee is not None
         else None,
         "customer": CustomerOut(
-            email=customer.email,
+            email=pii_for(viewer, customer.email),
             display_name=customer.display_name,
             exchange_uid=customer.exchange_uid,
         ),
@@ -525,8 +526,10 @@ def _ticket_fields(
 ) -> dict[str, Any]:
     return {
         **_summary_fields(ticket, viewer, tags),
-        "description": ticket.description,
-        "fields": ticket.fields,
+        "description": pii_for(viewer, ticket.description),
+        "fields": {
+            name: pii_for(viewer, value) for name, value in ticket.fields.items()
+        },
         "missing_fields": ticket.missing_fields,
         "merged_into": ticket.merged_into.reference
         if ticket.merged_into is not None
@@ -555,13 +558,13 @@ def _attachment_out(attachment: Attachment) -> AttachmentOut:
 
 
 def _message_out(
-    message: Message, ticket: Ticket, attachments: list[AttachmentOut]
+    message: Message, ticket: Ticket, attachments: list[AttachmentOut], viewer: User
 ) -> MessageOut:
     return MessageOut(
         ticket=ticket.reference,
         ticket_status=Status(ticket.status),
         kind=MessageKind(message.kind),
-        body=message.body,
+        body=pii_for(viewer, message.body),
         from_customer=message.from_customer,
         author=_person(message.author),
         channel=Channel(message.channel),

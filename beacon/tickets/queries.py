@@ -32,9 +32,26 @@ from beacon.tickets.reference import normalise_reference
 def team_ids_of(user: User) -> list[int]:
     cached: list[int] | None = getattr(user, "_team_ids", None)
     if cached is None:
-        cached = list(user.memberships.values_list("team_id", flat=True))
-        user._team_ids = cached  # type: ignore[attr-defined]
+        cached = _load_teams(user)
     return cached
+
+
+def team_slugs_of(user: User) -> frozenset[str]:
+    """Slugs of the user's active teams, from the same one query as team_ids_of."""
+    cached: frozenset[str] | None = getattr(user, "_team_slugs", None)
+    if cached is None:
+        _load_teams(user)
+        cached = user._team_slugs  # type: ignore[attr-defined]
+    return cached
+
+
+def _load_teams(user: User) -> list[int]:
+    rows = list(
+        user.memberships.values_list("team_id", "team__slug", "team__is_active")
+    )
+    user._team_ids = [team_id for team_id, _slug, _active in rows]  # type: ignore[attr-defined]
+    user._team_slugs = frozenset(slug for _id, slug, active in rows if active)  # type: ignore[attr-defined]
+    return user._team_ids  # type: ignore[attr-defined,no-any-return]
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:

@@ -113,6 +113,12 @@ def _chinese() -> tuple[dict[str, int], dict[str, int]]:
     return _wordlist_index("chinese_simplified"), _wordlist_index("chinese_traditional")
 
 
+@cache
+def _chinese_characters() -> frozenset[str]:
+    simplified, traditional = _chinese()
+    return frozenset(simplified) | frozenset(traditional)
+
+
 def bip39_checksum_ok(indices: list[int]) -> bool:
     """Say whether word indices (11 bits each) end in the BIP39 checksum of their entropy."""
     count = len(indices)
@@ -134,7 +140,7 @@ _PUNCT = r"\s,;:.、，；：。|/\\()\[\]（）#*\-–—·•\"'‘’“”"
 _GAP_RE = re.compile(rf"[{_PUNCT}]*(?:\d{{1,2}}[{_PUNCT}]*)?")
 _GAP_MAX = 12
 _EN_WORD_RE = re.compile(r"[A-Za-z]+")
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 # A Chinese phrase typed without any separator ("的一是在不了有和人这中大") is checked harder,
 # because ordinary Chinese is made of the same common characters and one window in 16 passes a
@@ -198,11 +204,15 @@ def _find_english(text: str, out: list[SecretFinding]) -> None:
 
 def _find_chinese(text: str, out: list[SecretFinding]) -> None:
     simplified, traditional = _chinese()
-    tokens = [
-        _Token(match.start(), match.end(), match.group())
-        for match in _CJK_RE.finditer(text)
-        if match.group() in simplified or match.group() in traditional
-    ]
+    listed = _chinese_characters()
+    tokens = []
+    for run in _CJK_RUN_RE.finditer(text):
+        base = run.start()
+        tokens += [
+            _Token(base + offset, base + offset + 1, char)
+            for offset, char in enumerate(run.group())
+            if char in listed
+        ]
     if len(tokens) < 12:
         return
     lists = [simplified, traditional]

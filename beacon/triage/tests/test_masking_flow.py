@@ -121,7 +121,7 @@ def test_portal_create_and_reply_mask_seed_phrases_everywhere(
         reverse("portal:ticket-new"),
         {
             "category": "wallet-help",
-            "subject": "Wallet restore",
+            "subject": f"Wallet restore, key {WIF}",
             "description": f"Support asked for my words: {SEED_EN}. Please hurry",
             "f_details": f"private key {WIF}",
         },
@@ -139,6 +139,7 @@ def test_portal_create_and_reply_mask_seed_phrases_everywhere(
         f"Support asked for my words: {placeholder('seed_phrase')}. Please hurry"
     )
     assert ticket.fields["details"] == f"private key {placeholder('wif')}"
+    assert ticket.subject == f"Wallet restore, key {placeholder('wif')}"
     assert ticket.messages.filter(body__contains=placeholder("seed_phrase")).exists()
     assert_warned_and_alerted(ticket, security_lead, {"seed_phrase", "wif"})
     page = client.get(reverse("portal:ticket-detail", args=[ticket.reference]))
