@@ -373,3 +373,31 @@ def test_every_kind_has_a_placeholder_without_the_secret() -> None:
     assert len(set(SECRET_KINDS)) == 7
     for kind in SECRET_KINDS:
         assert placeholder(kind) == f"[REDACTED:{kind}]"
+
+
+def test_ordinary_text_after_a_context_word_is_not_searched() -> None:
+    text = (
+        "助记词是什么意思我不太懂所以我就把钱包里面所有的币都转到了交易所结果一直没有到账"
+        "请帮我看看怎么回事我已经等了三天了客服也不回复我真的很着急希望尽快处理"
+    )
+
+    assert not mask_secrets(text).found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("助记词" + "的" * 27) * 600,
+        "的 " * 9000,
+        "abandon " * 2400,
+        "password is " * 1800,
+        "验证码 " * 5000,
+        "K" * 20000,
+    ],
+    ids=["context-words", "spaced-chars", "one-word", "password", "otp", "base58"],
+)
+def test_adversarial_messages_of_the_largest_size_finish_and_find_nothing(
+    text: str,
+) -> None:
+    # Each would take minutes with a search that restarts at every context word or window.
+    assert not mask_secrets(text[:20_000]).found
