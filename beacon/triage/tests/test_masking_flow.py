@@ -20,7 +20,7 @@ from beacon.audit.models import AuditEvent
 from beacon.notifications.models import Delivery, InAppNotification
 from beacon.notifications.services import deliveries_drain
 from beacon.tickets.models import Category, Message, MessageKind, Ticket
-from beacon.tickets.services import reply_add, ticket_update
+from beacon.tickets.services import reply_add, ticket_rate, ticket_update
 from beacon.tickets.tests.factories import CategoryFactory, make_ticket
 from beacon.triage.safety import SECRET_TAG, customer_warning
 from beacon.triage.secrets import placeholder
@@ -277,3 +277,34 @@ def test_the_check_helper_finds_a_secret_in_the_logs(
 
     with pytest.raises(AssertionError, match="logs"):
         assert_secret_absent_everywhere(SEED_EN, caplog=caplog)
+
+
+def test_fields_sent_with_a_reply_and_rating_comments_are_masked(
+    customer: User, security_lead: User
+) -> None:
+    category = CategoryFactory.create(
+        slug="needs-details",
+        form_fields=[{**TEXT_FIELDS[0], "required": True}],
+        default_team=TeamFactory.create(slug="wallets"),
+    )
+    ticket = make_ticket(customer=customer, category=category, require_fields=False)
+
+    reply_add(
+        ticket=ticket,
+        author=customer,
+        body="here you are",
+        fields={"details": "login password: Xy12345!"},
+    )
+    ticket.refresh_from_db()
+    ticket = ticket_update(
+        ticket=ticket, actor=security_lead, changes={"status": "solved"}
+    )
+    ticket_rate(
+        ticket=ticket, customer=customer, rating=1, comment=f"you lost my {WIF}"
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.fields["details"] == f"login password: {placeholder('password')}"
+    assert ticket.rating_comment == f"you lost my {placeholder('wif')}"
+    assert_secret_absent_everywhere("Xy12345!")
+    assert_secret_absent_everywhere(WIF)
