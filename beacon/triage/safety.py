@@ -146,7 +146,8 @@ def kind_labels(kinds: Iterable[str], language: str) -> str:
     with translation.override(language):
         present = set(kinds)
         labels = [str(KIND_LABELS[k]) for k in SECRET_KINDS if k in present]
-    return ", ".join(dict.fromkeys(labels))
+    separator = "、" if language.startswith("zh") else ", "
+    return separator.join(dict.fromkeys(labels))
 
 
 def secrets_exposed(

@@ -18,11 +18,12 @@ from beacon.accounts.services import api_token_create
 from beacon.accounts.tests.factories import AgentFactory, CustomerFactory, TeamFactory
 from beacon.audit.models import AuditEvent
 from beacon.notifications.models import Delivery, InAppNotification
+from beacon.notifications.rendering import render_notice
 from beacon.notifications.services import deliveries_drain
 from beacon.tickets.models import Category, Message, MessageKind, Ticket
 from beacon.tickets.services import reply_add, ticket_rate, ticket_update
 from beacon.tickets.tests.factories import CategoryFactory, make_ticket
-from beacon.triage.safety import SECRET_TAG, customer_warning
+from beacon.triage.safety import SECRET_TAG, customer_warning, kind_labels
 from beacon.triage.secrets import placeholder
 from beacon.triage.tests.secret_checks import assert_secret_absent_everywhere
 
@@ -308,3 +309,25 @@ def test_fields_sent_with_a_reply_and_rating_comments_are_masked(
     assert ticket.rating_comment == f"you lost my {placeholder('wif')}"
     assert_secret_absent_everywhere("Xy12345!")
     assert_secret_absent_everywhere(WIF)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "A customer sent their seed phrase, 2FA code in BX-TEST1234."),
+        ("zh-hans", "客户在 BX-TEST1234 中发送了其助记词、两步验证码。"),
+    ],
+)
+def test_the_staff_notice_names_the_kinds_in_the_recipients_language(
+    language: str, expected: str
+) -> None:
+    context = {
+        "kinds": kind_labels(["otp_code", "seed_phrase"], language),
+        "reference": "BX-TEST1234",
+        "url": "https://beacon.example/console/t/BX-TEST1234/",
+    }
+
+    notice = render_notice("staff_secret_exposed", language, context)
+
+    assert notice.body.startswith(expected)
+    assert "BX-TEST1234" in notice.subject
