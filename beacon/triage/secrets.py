@@ -435,6 +435,40 @@ _PASSWORD_TRAILING = ".,;!?)]}\"'`”’"  # noqa: S105 (punctuation)
 # Words that follow "password is" in questions and complaints, not passwords.
 _NOT_A_PASSWORD = frozenset(
     {
+        "secure",
+        "safe",
+        "long",
+        "short",
+        "simple",
+        "weird",
+        "strange",
+        "different",
+        "sensitive",
+        "unique",
+        "random",
+        "saved",
+        "gone",
+        "fixed",
+        "broken",
+        "known",
+        "here",
+        "there",
+        "below",
+        "above",
+        "attached",
+        "mine",
+        "blocked",
+        "disabled",
+        "enabled",
+        "active",
+        "inactive",
+        "valid",
+        "useless",
+        "denied",
+        "anymore",
+        "expiring",
+        "this",
+        "that",
         "wrong",
         "incorrect",
         "correct",
@@ -529,9 +563,15 @@ def _find_said(text: str, out: list[SecretFinding]) -> None:
             continue
         says = match.group("says")
         explicit = bool(match.group("quote")) or any(ch in says for ch in ":=：是为為")
-        # After a bare "password is", only something that does not read as a word counts.
+        # After a bare "password is", a plain word counts only in "my password is hunter."
+        # (it ends the sentence); otherwise it is far more often a description of it.
         if not explicit and word.isalpha() and word[1:].islower():
-            continue
+            owned = text[max(0, match.start() - 3) : match.start()].lower() == "my "
+            ends = (
+                value != word or match.end() == len(text) or text[match.end()] == "\n"
+            )
+            if not (owned and ends and says.strip().lower() == "is"):
+                continue
         out.append(SecretFinding(PASSWORD, *match.span("value")))
     for match in _OTP_RE.finditer(text):
         out.append(SecretFinding(OTP_CODE, *match.span("value")))

@@ -293,6 +293,8 @@ def test_txids_are_never_masked(text: str) -> None:
         ("my password is hunter22", "password", "hunter22"),
         ("password: correcthorse", "password", "correcthorse"),
         ('my password is "sunshine"', "password", "sunshine"),
+        ("my password is sunshine.", "password", "sunshine."),
+        ("My password is dragonfly", "password", "dragonfly"),
         ("密码是abc12345", "password", "abc12345"),
         ("登录密码：Qwe@1234", "password", "Qwe@1234"),
         ("資金密碼為 887766", "password", "887766"),
@@ -318,6 +320,11 @@ def test_secrets_given_in_context_are_masked(text: str, kind: str, secret: str) 
         "I forgot my password and cannot log in",
         "password is not accepted",
         "my password is Incorrect?",
+        "my password is secure.",
+        "the password is sunshine but",
+        "my password is strong enough",
+        "Why doesn't my passcode work?",  # Banking77
+        "My passcode was denied.",  # Banking77
         "密码是什么？我忘了",
         "密码错误太多次被锁了",
         "I did not receive the 2FA code for 2 days",
