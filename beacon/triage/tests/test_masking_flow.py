@@ -253,7 +253,8 @@ def test_the_warning_is_in_the_customers_language() -> None:
     assert "助记词、密码" in chinese and "绝不会" in chinese
     assert "新钱包" in chinese
     assert "2FA code" in english and "never read it out" in english
-    assert "seed phrase" not in english.split(":")[1].split(".")[0]
+    assert english.splitlines()[0].endswith("there): 2FA code.")
+    assert chinese.splitlines()[0].endswith("：助记词、密码。")
 
 
 def test_the_check_helper_finds_a_secret_stored_unmasked(
