@@ -418,9 +418,10 @@ def reply_add(
     body = _clean_text(
         safety.mask_text(body, secret_kinds), field="body", limit=BODY_MAX
     )
-    fields = safety.mask_fields(
-        fields or {}, parse_specs(ticket.category.form_fields), secret_kinds
-    )
+    if fields:
+        fields = safety.mask_fields(
+            fields, parse_specs(ticket.category.form_fields), secret_kinds
+        )
     if author.is_customer:
         if kind != MessageKind.REPLY:
             raise PermissionDenied(_("Customers can only add replies."))

@@ -43,7 +43,8 @@ KIND_LABELS = {
 # just pasted a seed phrase must be told in their language even if a catalogue is missing.
 _WARNING: dict[str, dict[str, str]] = {
     "en": {
-        "intro": "For your safety we removed the following from your message before saving it: {kinds}.",
+        "intro": "For your safety we removed the following from your message before saving it "
+        "(it now reads [REDACTED:...] there): {kinds}.",
         "never": "Our support team will never ask for your seed phrase, private keys, passwords, API secrets or 2FA codes. "
         "Anyone who asks for them, even if they say they work for us, is trying to steal from you.",
         "wallet": "Anyone who saw your seed phrase or private key can take the funds it controls: "
@@ -52,7 +53,7 @@ _WARNING: dict[str, dict[str, str]] = {
         "code": "A 2FA code is only for you: never read it out or send it to anyone.",
     },
     "zh-hans": {
-        "intro": "为保护您的安全，我们在保存您的消息前已删除以下内容：{kinds}。",
+        "intro": "为保护您的安全，我们在保存您的消息前已删除以下内容（消息中显示为 [REDACTED:...]）：{kinds}。",
         "never": "我们的客服绝不会向您索要助记词、私钥、密码、API 密钥或两步验证码。任何索要这些信息的人，即使自称是我们的工作人员，都是在试图盗取您的资产。",
         "wallet": "看到过您助记词或私钥的人可以转走其控制的资产：请立即创建使用新助记词的新钱包，并把资产转移过去。",
         "password": "请修改您发送过的密码，并撤销您发送过密钥的 API Key。",
@@ -146,7 +147,8 @@ def kind_labels(kinds: Iterable[str], language: str) -> str:
     with translation.override(language):
         present = set(kinds)
         labels = [str(KIND_LABELS[k]) for k in SECRET_KINDS if k in present]
-    return ", ".join(dict.fromkeys(labels))
+    separator = "、" if language.startswith("zh") else ", "
+    return separator.join(dict.fromkeys(labels))
 
 
 def secrets_exposed(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
@@ -238,13 +239,25 @@ def _scan_separated(
         if _window_ok(segment, lists):
             out.append(SecretFinding(SEED_PHRASE, segment[0].start, segment[-1].end))
         return
+    # Word indices once per segment; each window is then a slice (long runs stay linear).
+    indexed = [
+        [wordlist.get(token.word, -1) for token in segment] for wordlist in lists
+    ]
     position = 0
     while position <= len(segment) - 12:
         for length in _VALID_LENGTHS:
-            window = segment[position : position + length]
-            if len(window) == length and _window_ok(window, lists):
-                out.append(SecretFinding(SEED_PHRASE, window[0].start, window[-1].end))
-                position += length
+            end = position + length
+            if end <= len(segment) and any(
+                -1 not in (window := indices[position:end])
+                and bip39_checksum_ok(window)
+                for indices in indexed
+            ):
+                out.append(
+                    SecretFinding(
+                        SEED_PHRASE, segment[position].start, segment[end - 1].end
+                    )
+                )
+                position = end
                 break
         else:
             position += 1
@@ -256,31 +269,34 @@ def _scan_glued(
     contexts: list[int],
     out: list[SecretFinding],
 ) -> None:
-    """Unseparated Chinese: what follows a context word, or the whole segment standing alone."""
+    """Unseparated Chinese: a phrase right after a context word, or the whole segment alone.
+
+    After a context word only windows starting there are tried (at most ten checksums), so
+    ordinary text that merely follows "助记词" is not searched, and a text full of context
+    words costs no more than one pass.
+    """
+    starts = [token.start for token in segment]
     covered = -1
     has_context = False
     for context_end in contexts:
-        first = next(
-            (
-                i
-                for i, token in enumerate(segment)
-                if 0 <= token.start - context_end <= _ZH_CONTEXT_WINDOW
-            ),
-            None,
-        )
-        if first is None or segment[first].start < covered:
+        first = bisect_left(starts, context_end)
+        if (
+            first == len(segment)
+            or starts[first] - context_end > _ZH_CONTEXT_WINDOW
+            or starts[first] < covered
+        ):
             continue
         has_context = True
         # "助记词是的一是在...": the phrase may start after a "是"; try that first, since the
         # "是" belongs to the sentence far more often than to the phrase.
-        starts = [first]
+        candidates = [first]
         if segment[first].word in _ZH_CONNECTORS:
-            starts.insert(0, first + 1)
-        for start in starts:
-            before = len(out)
-            _scan_separated(segment[start:], lists, out)
-            if len(out) > before:
-                covered = out[-1].end
+            candidates.insert(0, first + 1)
+        for start in candidates:
+            window = _anchored_window(segment, start, lists)
+            if window is not None:
+                out.append(SecretFinding(SEED_PHRASE, window[0].start, window[-1].end))
+                covered = window[-1].end
                 break
     # A segment with a context word in it or just before it is not a phrase standing alone.
     if (
@@ -290,6 +306,22 @@ def _scan_glued(
         and not _reads_like_chinese("".join(token.word for token in segment))
     ):
         out.append(SecretFinding(SEED_PHRASE, segment[0].start, segment[-1].end))
+
+
+def _anchored_window(
+    segment: list[_Token], start: int, lists: list[dict[str, int]]
+) -> list[_Token] | None:
+    """The longest checksum-valid window starting at `start`, if any.
+
+    As in _scan_separated, when what follows `start` is exactly a phrase's length it is taken
+    as typed and no shorter window is tried.
+    """
+    rest = len(segment) - start
+    for length in (rest,) if rest in _VALID_LENGTHS else _VALID_LENGTHS:
+        window = segment[start : start + length]
+        if len(window) == length and _window_ok(window, lists):
+            return window
+    return None
 
 
 def _window_ok(window: list[_Token], lists: list[dict[str, int]]) -> bool:
@@ -403,6 +435,40 @@ _PASSWORD_TRAILING = ".,;!?)]}\"'`”’"  # noqa: S105 (punctuation)
 # Words that follow "password is" in questions and complaints, not passwords.
 _NOT_A_PASSWORD = frozenset(
     {
+        "secure",
+        "safe",
+        "long",
+        "short",
+        "simple",
+        "weird",
+        "strange",
+        "different",
+        "sensitive",
+        "unique",
+        "random",
+        "saved",
+        "gone",
+        "fixed",
+        "broken",
+        "known",
+        "here",
+        "there",
+        "below",
+        "above",
+        "attached",
+        "mine",
+        "blocked",
+        "disabled",
+        "enabled",
+        "active",
+        "inactive",
+        "valid",
+        "useless",
+        "denied",
+        "anymore",
+        "expiring",
+        "this",
+        "that",
         "wrong",
         "incorrect",
         "correct",
@@ -497,9 +563,15 @@ def _find_said(text: str, out: list[SecretFinding]) -> None:
             continue
         says = match.group("says")
         explicit = bool(match.group("quote")) or any(ch in says for ch in ":=：是为為")
-        # After a bare "password is", only something that does not read as a word counts.
+        # After a bare "password is", a plain word counts only in "my password is hunter."
+        # (it ends the sentence); otherwise it is far more often a description of it.
         if not explicit and word.isalpha() and word[1:].islower():
-            continue
+            owned = text[max(0, match.start() - 3) : match.start()].lower() == "my "
+            ends = (
+                value != word or match.end() == len(text) or text[match.end()] == "\n"
+            )
+            if not (owned and ends and says.strip().lower() == "is"):
+                continue
         out.append(SecretFinding(PASSWORD, *match.span("value")))
     for match in _OTP_RE.finditer(text):
         out.append(SecretFinding(OTP_CODE, *match.span("value")))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from beacon.accounts.tests.factories import AgentFactory, CustomerFactory, TeamFactory
@@ -70,3 +72,30 @@ def test_customers_never_get_the_console_panel() -> None:
 
     assert console.status_code == 404
     assert "data-triage-entities" not in portal.content.decode()
+
+
+def test_the_panel_costs_one_query_however_long_the_conversation() -> None:
+    team = TeamFactory.create(slug="deposits")
+    customer = CustomerFactory.create()
+    ticket = make_ticket(
+        customer=customer,
+        category=CategoryFactory.create(default_team=team),
+        description=f"to {TRON}",
+    )
+    client = Client()
+    client.force_login(AgentFactory.create(teams=[team]))
+    url = reverse("console:ticket", args=[ticket.reference])
+    # One message first: the page prefetches attachments once there are messages at all.
+    reply_add(ticket=ticket, author=customer, body="hello")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    queries()  # warm the session and caches
+    short = queries()
+    for n in range(10):
+        reply_add(ticket=ticket, author=customer, body=f"tx {n}: {TXID} to {XRP}")
+
+    assert queries() == short

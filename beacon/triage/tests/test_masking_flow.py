@@ -18,11 +18,12 @@ from beacon.accounts.services import api_token_create
 from beacon.accounts.tests.factories import AgentFactory, CustomerFactory, TeamFactory
 from beacon.audit.models import AuditEvent
 from beacon.notifications.models import Delivery, InAppNotification
+from beacon.notifications.rendering import render_notice
 from beacon.notifications.services import deliveries_drain
 from beacon.tickets.models import Category, Message, MessageKind, Ticket
-from beacon.tickets.services import reply_add, ticket_update
+from beacon.tickets.services import reply_add, ticket_rate, ticket_update
 from beacon.tickets.tests.factories import CategoryFactory, make_ticket
-from beacon.triage.safety import SECRET_TAG, customer_warning
+from beacon.triage.safety import SECRET_TAG, customer_warning, kind_labels
 from beacon.triage.secrets import placeholder
 from beacon.triage.tests.secret_checks import assert_secret_absent_everywhere
 
@@ -252,7 +253,8 @@ def test_the_warning_is_in_the_customers_language() -> None:
     assert "助记词、密码" in chinese and "绝不会" in chinese
     assert "新钱包" in chinese
     assert "2FA code" in english and "never read it out" in english
-    assert "seed phrase" not in english.split(":")[1].split(".")[0]
+    assert english.splitlines()[0].endswith("there): 2FA code.")
+    assert chinese.splitlines()[0].endswith("：助记词、密码。")
 
 
 def test_the_check_helper_finds_a_secret_stored_unmasked(
@@ -277,3 +279,56 @@ def test_the_check_helper_finds_a_secret_in_the_logs(
 
     with pytest.raises(AssertionError, match="logs"):
         assert_secret_absent_everywhere(SEED_EN, caplog=caplog)
+
+
+def test_fields_sent_with_a_reply_and_rating_comments_are_masked(
+    customer: User, security_lead: User
+) -> None:
+    category = CategoryFactory.create(
+        slug="needs-details",
+        form_fields=[{**TEXT_FIELDS[0], "required": True}],
+        default_team=TeamFactory.create(slug="wallets"),
+    )
+    ticket = make_ticket(customer=customer, category=category, require_fields=False)
+
+    reply_add(
+        ticket=ticket,
+        author=customer,
+        body="here you are",
+        fields={"details": "login password: Xy12345!"},
+    )
+    ticket.refresh_from_db()
+    ticket = ticket_update(
+        ticket=ticket, actor=security_lead, changes={"status": "solved"}
+    )
+    ticket_rate(
+        ticket=ticket, customer=customer, rating=1, comment=f"you lost my {WIF}"
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.fields["details"] == f"login password: {placeholder('password')}"
+    assert ticket.rating_comment == f"you lost my {placeholder('wif')}"
+    assert_secret_absent_everywhere("Xy12345!")
+    assert_secret_absent_everywhere(WIF)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "A customer sent their seed phrase, 2FA code in BX-TEST1234."),
+        ("zh-hans", "客户在 BX-TEST1234 中发送了其助记词、两步验证码。"),
+    ],
+)
+def test_the_staff_notice_names_the_kinds_in_the_recipients_language(
+    language: str, expected: str
+) -> None:
+    context = {
+        "kinds": kind_labels(["otp_code", "seed_phrase"], language),
+        "reference": "BX-TEST1234",
+        "url": "https://beacon.example/console/t/BX-TEST1234/",
+    }
+
+    notice = render_notice("staff_secret_exposed", language, context)
+
+    assert notice.body.startswith(expected)
+    assert "BX-TEST1234" in notice.subject

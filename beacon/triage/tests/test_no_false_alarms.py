@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import models, transaction
+from django.test import Client
+from django.urls import reverse
 
+from beacon.accounts.models import Role, User
 from beacon.audit.models import AuditEvent
 from beacon.core.demo.loader import DemoSummary, load_demo
 from beacon.tickets.models import Message, Ticket
@@ -69,3 +72,21 @@ def test_no_demo_text_holds_anything_that_looks_like_a_secret(
 
     assert len(texts) > 1000
     assert flagged == []
+
+
+def test_demo_tickets_render_their_entities_in_the_console(demo: DemoSummary) -> None:
+    admin = User.objects.filter(role=Role.ADMIN).first()
+    assert admin is not None
+    client = Client()
+    client.force_login(admin)
+    tickets = list(
+        Ticket.objects.order_by("id").values_list("reference", flat=True)[:40]
+    )
+    with_links = 0
+
+    for reference in tickets:
+        response = client.get(reverse("console:ticket", args=[reference]))
+        assert response.status_code == 200
+        with_links += "data-triage-entities" in response.content.decode()
+
+    assert with_links >= 10  # the demo's deposit and withdrawal stories carry TxIDs

@@ -293,6 +293,8 @@ def test_txids_are_never_masked(text: str) -> None:
         ("my password is hunter22", "password", "hunter22"),
         ("password: correcthorse", "password", "correcthorse"),
         ('my password is "sunshine"', "password", "sunshine"),
+        ("my password is sunshine.", "password", "sunshine."),
+        ("My password is dragonfly", "password", "dragonfly"),
         ("密码是abc12345", "password", "abc12345"),
         ("登录密码：Qwe@1234", "password", "Qwe@1234"),
         ("資金密碼為 887766", "password", "887766"),
@@ -318,6 +320,11 @@ def test_secrets_given_in_context_are_masked(text: str, kind: str, secret: str) 
         "I forgot my password and cannot log in",
         "password is not accepted",
         "my password is Incorrect?",
+        "my password is secure.",
+        "the password is sunshine but",
+        "my password is strong enough",
+        "Why doesn't my passcode work?",  # Banking77
+        "My passcode was denied.",  # Banking77
         "密码是什么？我忘了",
         "密码错误太多次被锁了",
         "I did not receive the 2FA code for 2 days",
@@ -373,3 +380,31 @@ def test_every_kind_has_a_placeholder_without_the_secret() -> None:
     assert len(set(SECRET_KINDS)) == 7
     for kind in SECRET_KINDS:
         assert placeholder(kind) == f"[REDACTED:{kind}]"
+
+
+def test_ordinary_text_after_a_context_word_is_not_searched() -> None:
+    text = (
+        "助记词是什么意思我不太懂所以我就把钱包里面所有的币都转到了交易所结果一直没有到账"
+        "请帮我看看怎么回事我已经等了三天了客服也不回复我真的很着急希望尽快处理"
+    )
+
+    assert not mask_secrets(text).found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("助记词" + "的" * 27) * 600,
+        "的 " * 9000,
+        "abandon " * 2400,
+        "password is " * 1800,
+        "验证码 " * 5000,
+        "K" * 20000,
+    ],
+    ids=["context-words", "spaced-chars", "one-word", "password", "otp", "base58"],
+)
+def test_adversarial_messages_of_the_largest_size_finish_and_find_nothing(
+    text: str,
+) -> None:
+    # Each would take minutes with a search that restarts at every context word or window.
+    assert not mask_secrets(text[:20_000]).found
