@@ -24,6 +24,7 @@ STAFF_TEMPLATES = frozenset(
         "staff_sla_breach",
         "staff_security_emergency",
         "staff_daily_digest",
+        "staff_incident_proposed",
     }
 )
 
