@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("beacon.accounts.urls")),
     path("console/routing/", include("beacon.routing.urls")),
     path("console/sla/", include("beacon.sla.urls")),
+    path("console/triage/", include("beacon.triage.urls")),
     path("notifications/", include("beacon.notifications.urls")),
     path("console/", include("beacon.tickets.console_urls")),
     path("", include("beacon.tickets.portal_urls")),

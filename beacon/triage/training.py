@@ -18,17 +18,17 @@ import csv
 import fcntl
 import logging
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 
-import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from sklearn.model_selection import train_test_split
 
 from beacon.accounts.models import User
@@ -41,7 +41,7 @@ from beacon.triage.classifier import (
     SentimentModel,
     TextClassifier,
 )
-from beacon.triage.encoders import encode_all
+from beacon.triage.encoders import EncoderName, Matrix, encode_all
 from beacon.triage.features import FeatureConfig
 from beacon.triage.models import (
     ExampleSource,
@@ -109,7 +109,7 @@ def demo_examples(*, per_language: int = 8, seed: int = 7) -> list[Example]:
             exchange_uid="10000001",
         )
         for story in STORYLINES:
-            for _ in range(per_language):
+            for _round in range(per_language):
                 context = build_context(rng, customer, now)
                 subject = story.subject.pick(rng, language, context)
                 body = story.body.pick(rng, language, context)
@@ -258,11 +258,8 @@ def model_activate(*, version: ModelVersion, actor: User | None) -> ModelVersion
     """Make ``version`` the active model of its task (a rollback when it is an older one)."""
     if not (models_dir() / version.file_name).is_file():
         raise Invalid(
-            fields={
-                "file_name": [
-                    f"{version.file_name} is missing from the models directory."
-                ]
-            }
+            _("The file %(file)s is missing from the models directory.")
+            % {"file": version.file_name}
         )
     with transaction.atomic():
         previous = active_version(version.task)
@@ -330,16 +327,16 @@ class RetrainReport:
 
 
 def _split(examples: Sequence[Example]) -> tuple[list[str], list[str]]:
-    return [text for text, _ in examples], [label for _, label in examples]
+    return [text for text, _label in examples], [label for _text, label in examples]
 
 
 def _accuracy(
     model: TextClassifier,
     texts: list[str],
     labels: list[str],
-    vectors: dict[str, np.ndarray],
+    vectors: Mapping[EncoderName, Matrix],
 ) -> float:
-    predictions = model.predict(texts, embeddings=vectors)  # type: ignore[arg-type]  # keys are encoder names
+    predictions = model.predict(texts, embeddings=vectors)
     right = sum(
         p.effective_label == label for p, label in zip(predictions, labels, strict=True)
     )
@@ -357,7 +354,7 @@ def retrain(
     examples = history_dataset(task)
     texts, labels = _split(examples)
     if len(set(labels)) < 2:
-        raise Invalid(fields={"task": ["Not enough labelled examples to train."]})
+        raise Invalid(_("Not enough labelled examples to train."))
     counts = {label: labels.count(label) for label in set(labels)}
     stratify = labels if min(counts.values()) >= 2 else None
     fit_texts, held_texts, fit_labels, held_labels = train_test_split(

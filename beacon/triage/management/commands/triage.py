@@ -9,7 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from beacon.core.errors import DomainError
 from beacon.triage.eval import TASKS, EvalReport, cross_validate, evaluate, read_csv
+from beacon.triage.models import Task
+from beacon.triage.training import retrain
 
 
 class TqdmProgress:
@@ -72,9 +75,63 @@ class Command(BaseCommand):
             help="Write the trained model (with --test).",
         )
 
+        train_parser = actions.add_parser(
+            "train",
+            help="Retrain from this deployment's history and corrections; activate if not worse.",
+        )
+        train_parser.add_argument(
+            "--task", choices=["all", *Task.values], default="all"
+        )
+        train_parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Activate the new model even if it scores worse on the held-out slice.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "eval":
             self._eval(options)
+        elif options["action"] == "train":
+            self._train(options)
+
+    def _train(self, options: dict[str, Any]) -> None:
+        tasks = Task.values if options["task"] == "all" else [options["task"]]
+        for task in tasks:
+            progress = TqdmProgress()
+            try:
+                report = retrain(task, force=options["force"], progress=progress)
+            except DomainError as error:
+                raise CommandError(str(error.message)) from error
+            finally:
+                progress.close()
+            active = (
+                "-"
+                if report.active_accuracy is None
+                else f"{report.active_accuracy * 100:.2f} %"
+            )
+            self.stdout.write(
+                _(
+                    "%(task)s: %(examples)d examples, held-out %(holdout)d; candidate %(candidate).2f %%, active %(active)s"
+                )
+                % {
+                    "task": task,
+                    "examples": report.examples,
+                    "holdout": report.holdout,
+                    "candidate": report.candidate_accuracy * 100,
+                    "active": active,
+                }
+            )
+            if report.activated:
+                self.stdout.write(
+                    _("%(version)s is now active.") % {"version": report.version}
+                )
+            else:
+                self.stdout.write(
+                    _(
+                        "%(version)s scored worse and was not activated (use --force to activate it anyway)."
+                    )
+                    % {"version": report.version}
+                )
 
     def _eval(self, options: dict[str, Any]) -> None:
         task: str = options["task"]
