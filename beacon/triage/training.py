@@ -21,6 +21,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from threading import Lock
 
@@ -55,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).parent / "data"
 HOLDOUT_SHARE = 0.2
+# Examples labelled since the active model was trained needed to hold those out instead.
+MIN_FRESH_HOLDOUT = 20
 HISTORY_LIMIT = 20_000
 # Below this many history rows the demo storylines are added, so a young deployment keeps
 # the categories it has not seen yet.
@@ -343,6 +346,56 @@ def _accuracy(
     return right / max(len(labels), 1)
 
 
+def fresh_texts(task: str, *, since: datetime) -> set[str]:
+    """Texts labelled after ``since`` (the active model's training): corrections and tickets."""
+    texts = set(
+        TrainingExample.objects.filter(task=task, created_at__gt=since).values_list(
+            "text", flat=True
+        )[:HISTORY_LIMIT]
+    )
+    if task == Task.INTENT:
+        from beacon.tickets.models import Ticket
+
+        rows = (
+            Ticket.objects.exclude(category__slug=settings.TRIAGE_GENERIC_CATEGORY)
+            .filter(created_at__gt=since, merged_into__isnull=True)
+            .values_list("subject", "description")[:HISTORY_LIMIT]
+        )
+        texts |= {ticket_text(subject, body) for subject, body in rows}
+    return texts
+
+
+def _holdout(
+    texts: list[str], labels: list[str], fresh: set[str]
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(fit texts, held-out texts, fit labels, held-out labels).
+
+    The held-out slice is made of examples labelled since the active model was trained when
+    there are enough of them: neither model has seen those, so the comparison is fair. Otherwise
+    it is a random stratified slice, part of which the active model has seen: then a candidate
+    must beat a model scored partly on its own training data, so a deployment with little new
+    data keeps its active model.
+    """
+    rows = [row for row, text in enumerate(texts) if text in fresh]
+    if len(rows) >= MIN_FRESH_HOLDOUT:
+        limit = max(MIN_FRESH_HOLDOUT, int(len(texts) * HOLDOUT_SHARE))
+        held = set(random.Random(0).sample(rows, min(limit, len(rows))))  # noqa: S311
+        fit = [row for row in range(len(texts)) if row not in held]
+        ordered = sorted(held)
+        return (
+            [texts[row] for row in fit],
+            [texts[row] for row in ordered],
+            [labels[row] for row in fit],
+            [labels[row] for row in ordered],
+        )
+    counts = {label: labels.count(label) for label in set(labels)}
+    stratify = labels if min(counts.values()) >= 2 else None
+    fit_texts, held_texts, fit_labels, held_labels = train_test_split(
+        texts, labels, test_size=HOLDOUT_SHARE, random_state=0, stratify=stratify
+    )
+    return list(fit_texts), list(held_texts), list(fit_labels), list(held_labels)
+
+
 def retrain(
     task: str,
     *,
@@ -355,11 +408,9 @@ def retrain(
     texts, labels = _split(examples)
     if len(set(labels)) < 2:
         raise Invalid(_("Not enough labelled examples to train."))
-    counts = {label: labels.count(label) for label in set(labels)}
-    stratify = labels if min(counts.values()) >= 2 else None
-    fit_texts, held_texts, fit_labels, held_labels = train_test_split(
-        texts, labels, test_size=HOLDOUT_SHARE, random_state=0, stratify=stratify
-    )
+    active = active_version(task)
+    fresh = fresh_texts(task, since=active.created_at) if active else set()
+    fit_texts, held_texts, fit_labels, held_labels = _holdout(texts, labels, fresh)
     with training_lock():
         candidate = new_model(task)
         names = candidate.config.features.encoder_names
@@ -375,7 +426,6 @@ def retrain(
         )
         held_vectors = {name: matrix[held_rows] for name, matrix in vectors.items()}
         candidate_accuracy = _accuracy(candidate, held_texts, held_labels, held_vectors)
-        active = active_version(task)
         active_accuracy: float | None = None
         if active is not None:
             active_model_ = load(active)
