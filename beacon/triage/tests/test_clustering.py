@@ -19,15 +19,27 @@ from beacon.triage.models import Incident, IncidentStatus
 pytestmark = pytest.mark.django_db
 
 BURST = [
-    ("TRC20 USDT withdrawal pending", "My TRC20 USDT withdrawal is pending for an hour"),
-    ("USDT withdrawal pending TRC20", "USDT withdrawal on TRC20 still pending, not received"),
+    (
+        "TRC20 USDT withdrawal pending",
+        "My TRC20 USDT withdrawal is pending for an hour",
+    ),
+    (
+        "USDT withdrawal pending TRC20",
+        "USDT withdrawal on TRC20 still pending, not received",
+    ),
     ("TRC20 USDT withdrawal stuck", "TRC20 USDT withdrawal pending since 10:00"),
     ("USDT TRC20 提币 pending", "TRC20 USDT 提币一直 pending"),
-    ("Withdrawal pending USDT TRC20", "my USDT (TRC20) withdrawal pending, please check"),
+    (
+        "Withdrawal pending USDT TRC20",
+        "my USDT (TRC20) withdrawal pending, please check",
+    ),
     ("TRC20 withdrawal pending", "USDT TRC20 withdrawal pending for 40 minutes"),
 ]
 UNRELATED = [
-    ("KYC rejected", "My identity verification was rejected because the photo was blurry"),
+    (
+        "KYC rejected",
+        "My identity verification was rejected because the photo was blurry",
+    ),
     ("Dark mode", "Please add a dark mode to the mobile app"),
     ("API error", "The REST API returns signature error 1022 for my key"),
     ("P2P merchant", "The P2P seller did not release my coins after I paid"),
@@ -87,7 +99,9 @@ def test_a_new_similar_ticket_grows_the_open_incident(lead: Any) -> None:
         file(*pair)
     (incident,) = incidents_detect()
 
-    late = file("TRC20 USDT withdrawal pending too", "my TRC20 USDT withdrawal is pending")
+    late = file(
+        "TRC20 USDT withdrawal pending too", "my TRC20 USDT withdrawal is pending"
+    )
     grown = incidents_detect()
 
     assert grown == [incident]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -32,11 +33,15 @@ FACTS = TicketFacts(
         ({"intent": "kyc"}, {"intent": "kyc"}, True),
         ({"urgency_min": 3}, {"urgency": 2}, False),
         ({"urgency_min": 3}, {"urgency": 4}, True),
-        ({"language": "zh-hans", "sentiment": "positive"}, {"sentiment": "positive"}, True),
+        (
+            {"language": "zh-hans", "sentiment": "positive"},
+            {"sentiment": "positive"},
+            True,
+        ),
     ],
 )
 def test_triage_conditions(
-    rule: dict[str, object], facts: dict[str, object], matches: bool
+    rule: dict[str, Any], facts: dict[str, Any], matches: bool
 ) -> None:
     saved = RoutingRule.objects.create(name="r", **rule)
 

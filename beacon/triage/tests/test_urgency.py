@@ -70,7 +70,10 @@ def test_anger_words_count_in_both_languages() -> None:
 
 
 def test_feature_suggestions_are_low() -> None:
-    assert assess(UrgencyInput(text="dark mode", intent="feature-suggestion")).urgency == LOW
+    assert (
+        assess(UrgencyInput(text="dark mode", intent="feature-suggestion")).urgency
+        == LOW
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from beacon.core.errors import DomainError
-from beacon.triage.eval import TASKS, EvalReport, cross_validate, evaluate, read_csv
+from beacon.triage.eval import (
+    HANDOFF_CONFIDENCE,
+    TASKS,
+    EvalReport,
+    cross_validate,
+    evaluate,
+    read_csv,
+)
 from beacon.triage.models import Task
 from beacon.triage.training import retrain
 
@@ -205,6 +212,15 @@ class Command(BaseCommand):
                 % {"value": scores.oos_recall * 100},
                 _("out-of-scope precision: %(value).2f %%")
                 % {"value": (scores.oos_precision or 0) * 100},
+                _(
+                    "hand-off rate (out of scope or confidence below %(threshold).2f): %(all).2f %% of all messages, %(oos).2f %% of out-of-scope, %(in_scope).2f %% of in-scope"
+                )
+                % {
+                    "threshold": HANDOFF_CONFIDENCE,
+                    "all": (scores.handoff_rate or 0) * 100,
+                    "oos": (scores.handoff_oos or 0) * 100,
+                    "in_scope": (scores.handoff_in_scope or 0) * 100,
+                },
             ]
         lines += [
             _("training time: %(value).1f s") % {"value": report.train_seconds},
