@@ -257,3 +257,15 @@ def test_activating_a_version_without_its_file_is_refused(
         training.model_activate(version=triage_on["intent"], actor=None)
 
     assert training.active_version(Task.INTENT) == newer
+
+
+def test_serve_trains_the_default_models_on_first_start(empty_models: Path) -> None:
+    from beacon.core.management.commands.serve import Command
+
+    command = Command(stdout=StringIO())
+    command._prepare_triage()
+    command._prepare_triage()  # a later start finds them
+
+    assert ModelVersion.objects.filter(status=ModelStatus.ACTIVE).count() == 2
+    assert ModelVersion.objects.count() == 2
+    assert "intent v1" in command.stdout._out.getvalue()  # type: ignore[attr-defined]  # OutputWrapper over StringIO

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from beacon.core.errors import DomainError
+from beacon.triage.classifier import TextClassifier
 from beacon.triage.eval import (
     HANDOFF_CONFIDENCE,
     TASKS,
@@ -74,6 +75,12 @@ class Command(BaseCommand):
             type=int,
             default=1,
             help="CPU threads for embedding while training.",
+        )
+        evaluate_parser.add_argument(
+            "--max-in-scope-loss",
+            type=float,
+            metavar="POINTS",
+            help="Most in-scope accuracy (percentage points, out-of-fold) the out-of-scope threshold may give up (intent; default 2).",
         )
         evaluate_parser.add_argument(
             "--save",
@@ -155,6 +162,11 @@ class Command(BaseCommand):
             }
         )
         progress = TqdmProgress()
+        model: TextClassifier | None = None
+        if options["max_in_scope_loss"] is not None:
+            model = TASKS[task](threads=options["threads"]).with_config(
+                max_in_scope_loss=options["max_in_scope_loss"] / 100
+            )
         try:
             if options["cv"] is not None:
                 if options["cv"] < 2:
@@ -165,6 +177,7 @@ class Command(BaseCommand):
                     folds=options["cv"],
                     threads=options["threads"],
                     progress=progress,
+                    model=model,
                 )
                 self.stdout.write(
                     _("%(folds)d-fold cross-validation, means over folds")
@@ -177,7 +190,12 @@ class Command(BaseCommand):
                     % {"file": options["test"], "rows": len(test[0])}
                 )
                 report, model = evaluate(
-                    task, train, test, threads=options["threads"], progress=progress
+                    task,
+                    train,
+                    test,
+                    threads=options["threads"],
+                    progress=progress,
+                    model=model,
                 )
                 if options["save"] is not None:
                     model.save(options["save"])
