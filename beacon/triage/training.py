@@ -74,7 +74,9 @@ def _config(task: str) -> ClassifierConfig:
             ),
             C=0.5,
         )
-    return ClassifierConfig(features=FeatureConfig(encoders={"use": 2.0}), C=0.5)
+    return ClassifierConfig(
+        features=FeatureConfig(encoders={"use": 2.0}), C=0.5, max_in_scope_loss=0.01
+    )
 
 
 def new_model(task: str) -> TextClassifier:

@@ -80,7 +80,7 @@ class Command(BaseCommand):
             "--max-in-scope-loss",
             type=float,
             metavar="POINTS",
-            help="Most in-scope accuracy (percentage points, out-of-fold) the out-of-scope threshold may give up (intent; default 2).",
+            help="Most in-scope accuracy (percentage points, out-of-fold) the out-of-scope threshold may give up (intent; default 1).",
         )
         evaluate_parser.add_argument(
             "--save",
