@@ -112,12 +112,17 @@ def incidents_detect(*, now: datetime | None = None) -> list[Incident]:
 def _record(group: list[Ticket], texts: list[str], now: datetime) -> Incident | None:
     ids = [ticket.pk for ticket in group]
     with transaction.atomic():
-        existing = (
-            Incident.objects.select_for_update()
-            .filter(status__in=OPEN, tickets__in=ids)
-            .distinct()
+        # Found first, then locked by id: PostgreSQL refuses FOR UPDATE with the join's DISTINCT.
+        found = (
+            Incident.objects.filter(status__in=OPEN, tickets__in=ids)
             .order_by("created_at")
+            .values_list("pk", flat=True)
             .first()
+        )
+        existing = (
+            Incident.objects.select_for_update().filter(pk=found).first()
+            if found is not None
+            else None
         )
         if existing is not None:
             have = set(existing.tickets.values_list("pk", flat=True))
@@ -127,6 +132,10 @@ def _record(group: list[Ticket], texts: list[str], now: datetime) -> Incident | 
             existing.tickets.add(*new)
             existing.last_seen = max(t.created_at for t in group)
             existing.save(update_fields=["last_seen"])
+            if existing.status == IncidentStatus.CONFIRMED:
+                from beacon.triage.services import incident_tag_tickets
+
+                incident_tag_tickets(incident=existing, ticket_ids=new)
             return existing
         title, terms = _title(texts, [t.subject for t in group])
         team_id = Counter(t.team_id for t in group if t.team_id).most_common(1)

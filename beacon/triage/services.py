@@ -482,6 +482,8 @@ def triage_correct(
 def corrections_from_history(ticket_id: int) -> int:
     """Category and priority changes agents made in the properties form become labelled
     examples too (once per history row; those made through triage_correct are linked already)."""
+    if not settings.TRIAGE_ENABLED:
+        return 0
     ticket = Ticket.objects.select_related("category").filter(pk=ticket_id).first()
     if ticket is None:
         return 0
@@ -556,6 +558,11 @@ def incident_decide(*, incident: Incident, actor: User, confirm: bool) -> Incide
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
+        if confirm:
+            incident_tag_tickets(
+                incident=locked,
+                ticket_ids=list(locked.tickets.values_list("pk", flat=True)),
+            )
         audit_record(
             actor=actor,
             action="incident.confirm" if confirm else "incident.dismiss",
@@ -563,3 +570,25 @@ def incident_decide(*, incident: Incident, actor: User, confirm: bool) -> Incide
             target_id=locked.pk,
         )
     return locked
+
+
+def incident_tag(incident: Incident) -> str:
+    return f"incident-{incident.pk}"
+
+
+def incident_tag_tickets(*, incident: Incident, ticket_ids: list[int]) -> int:
+    """Tag the open tickets of a confirmed incident (agents filter and answer them together)."""
+    tag = incident_tag(incident)
+    tagged = 0
+    for ticket in Ticket.objects.filter(pk__in=ticket_ids).exclude(tags__name=tag):
+        if ticket.is_closed:
+            continue
+        names = sorted(ticket.tags.values_list("name", flat=True))
+        ticket_system_update(
+            ticket=ticket,
+            changes={"tags": [*names, tag]},
+            reason="incident",
+            action="incident.tag",
+        )
+        tagged += 1
+    return tagged

@@ -18,7 +18,6 @@ from beacon.triage.models import Task
 @db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
 def triage_ticket_task(ticket_id: int) -> None:
     services.triage_ticket(ticket_id=ticket_id)
-    services.corrections_from_history(ticket_id)
 
 
 @db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped

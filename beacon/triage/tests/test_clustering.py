@@ -145,3 +145,20 @@ def test_the_leads_notice_renders_in_their_language(language: str) -> None:
 
     assert "TRC20 USDT withdrawal pending" in notice.subject
     assert "http://x/y" in notice.body and "6" in notice.body
+
+
+def test_confirmed_incident_tags_its_tickets_and_new_ones(lead: Any) -> None:
+    from beacon.triage.services import incident_decide
+
+    burst = [file(*pair) for pair in BURST]
+    (incident,) = incidents_detect()
+
+    incident_decide(incident=incident, actor=lead, confirm=True)
+    late = file(
+        "TRC20 USDT withdrawal pending again", "my TRC20 USDT withdrawal is pending"
+    )
+    incidents_detect()
+
+    tag = f"incident-{incident.pk}"
+    for ticket in [*burst, late]:
+        assert tag in set(ticket.tags.values_list("name", flat=True))
