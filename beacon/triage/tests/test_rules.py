@@ -76,3 +76,35 @@ def test_admins_can_set_the_sentiment_condition() -> None:
 
     assert response.status_code == 302
     assert RoutingRule.objects.get(name="angry customers").sentiment == "negative"
+
+
+def test_dry_run_tries_triage_fields() -> None:
+    from django.test import Client
+
+    from beacon.accounts.models import Role
+    from beacon.accounts.tests.factories import TeamFactory, UserFactory
+    from beacon.tickets.models import Category
+
+    team = TeamFactory.create(name_en="Care Desk")
+    RoutingRule.objects.create(name="Angry rule", sentiment="negative", set_team=team)
+    client = Client()
+    client.force_login(UserFactory.create(role=Role.LEAD))
+    query = {
+        "subject": "slow",
+        "description": "",
+        "category": str(Category.objects.get(slug="other").pk),
+        "channel": "email",
+        "language": "en",
+        "vip_tier": "0",
+        "kyc_level": "0",
+    }
+
+    angry = client.get("/console/routing/dry-run/", {**query, "sentiment": "negative"})
+    calm = client.get("/console/routing/dry-run/", {**query, "sentiment": "neutral"})
+
+    def result(html: str) -> str:
+        part = html[html.index('id="dry-run-result"') :]
+        return part[: part.index("</section>")]
+
+    assert "Care Desk" in result(angry.content.decode())
+    assert "Care Desk" not in result(calm.content.decode())
