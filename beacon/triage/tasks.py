@@ -8,11 +8,30 @@ triage by a minute, it never skips a message. The result row's lock makes two ru
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 
 from beacon.triage import clustering, services, training
 from beacon.triage.models import Task
+
+logger = logging.getLogger(__name__)
+
+
+@HUEY.on_startup()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
+def default_models_ready() -> None:
+    """A worker makes sure the default models exist before it takes jobs (as `beacon serve`
+    does), so the first triage job never trains them while pages and notices wait behind it."""
+    if not settings.TRIAGE_ENABLED:
+        return
+    try:
+        training.ensure_defaults()
+    except DatabaseError:
+        # Not migrated yet: the first triage job trains them instead.
+        logger.warning("Default triage models not prepared: database not ready")
 
 
 @db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
