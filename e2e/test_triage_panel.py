@@ -68,7 +68,7 @@ def test_agent_sees_triage_and_corrects_it(
     panel.locator("summary").first.click()
     panel.locator("select[name=value][id^=triage-priority]").select_option("1")
     panel.get_by_role("button", name="Set priority").click()
-    expect(page.locator("#triage-panel")).to_contain_text("priority: 1")
+    expect(page.locator("#triage-panel")).to_contain_text("Priority: 1")
 
     ticket.refresh_from_db()
     assert ticket.priority == Priority.P1

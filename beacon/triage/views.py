@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beacon.accounts.models import Role, User
@@ -48,8 +49,22 @@ def _panel_context(
     language = user.language or "en"
     names = _category_names(language)
     results = queries.results_for_ticket(ticket=ticket)
+    languages = dict(settings.LANGUAGES)
+    fields = _field_labels()
+    reasons = _reason_labels()
     for result in results:
-        result.category_name = names.get(result.intent, result.intent)  # type: ignore[attr-defined]  # shown only
+        # Shown only: labels in the agent's language for what the row stores as codes.
+        result.category_name = names.get(result.intent, result.intent)  # type: ignore[attr-defined]
+        result.language_name = languages.get(result.language, result.language)  # type: ignore[attr-defined]
+        result.reason_names = [reasons.get(r, r) for r in result.urgency_reasons]  # type: ignore[attr-defined]
+        result.applied_rows = [  # type: ignore[attr-defined]
+            (fields.get(name, name), value)
+            for name, value in result.applied.items()
+            if name != "rules"
+        ]
+        result.corrected_rows = [  # type: ignore[attr-defined]
+            (fields.get(name, name), value) for name, value in result.corrected.items()
+        ]
     return {
         "ticket": ticket,
         "results": results,
@@ -60,6 +75,29 @@ def _panel_context(
         "sentiments": Sentiment.choices,
         "error_form": error_form,
         "error_result": error_result,
+    }
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "category": _("Category"),
+        "intent": _("Category"),
+        "team": _("Team"),
+        "priority": _("Priority"),
+        "language": _("Language"),
+        "sentiment": _("Sentiment"),
+        "tags": _("Tags"),
+    }
+
+
+def _reason_labels() -> dict[str, str]:
+    return {
+        "security": _("security emergency"),
+        "vip": _("VIP customer"),
+        "amount": _("large amount"),
+        "repeated": _("repeated contacts"),
+        "anger": _("anger"),
+        "suggestion": _("suggestion"),
     }
 
 

@@ -338,3 +338,26 @@ def test_unknown_incident_is_a_404() -> None:
     )
 
     assert response.status_code == 404
+
+
+def test_panel_speaks_the_agents_language(
+    triage_on: dict[str, Any], django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        angry = ticket_create(
+            customer=CustomerFactory.create(),
+            category=Category.objects.get(slug="withdrawal-delayed"),
+            subject="提币",
+            description="提币一直不到账，太差了，垃圾平台！！",
+            require_fields=False,
+        )
+    angry.refresh_from_db()
+    agent = staff(Role.AGENT, angry.team)
+    agent.language = "zh-hans"
+    agent.save()
+
+    html = client_for(agent).get(panel_url(angry)).content.decode()
+
+    assert "愤怒" in html  # the urgency reason "anger"
+    assert "简体中文" in html  # the detected language, named in Chinese
+    assert "智能分诊" in html
