@@ -347,6 +347,25 @@ for _name, _backend, _url in (
 # --- SLA -------------------------------------------------------------------------------
 SLA_WARNING_SHARE = env_int("SLA_WARNING_PERCENT", 75, minimum=1) / 100
 
+# --- Triage ----------------------------------------------------------------------------
+# Off in tests unless a test turns it on (its models are trained once per test session).
+TRIAGE_ENABLED = env_bool("TRIAGE_ENABLED", default=not TESTING)
+TRIAGE_MODELS_DIR = env_path("TRIAGE_MODELS_DIR", DATA_DIR / "models")
+# The category customers get when they (or their channel: email, API, chat) named none.
+TRIAGE_GENERIC_CATEGORY = env_str("TRIAGE_GENERIC_CATEGORY", "other")
+# Least calibrated confidence (percent) at which a predicted category is applied.
+TRIAGE_APPLY_CONFIDENCE = env_int("TRIAGE_APPLY_CONFIDENCE", 60, minimum=1) / 100
+# Languages triage chooses from (Django codes); default: the deployment's UI languages.
+TRIAGE_LANGUAGES = env_list("TRIAGE_LANGUAGES", [code for code, _label in LANGUAGES])
+TRIAGE_RETRAIN_AFTER_CORRECTIONS = env_int(
+    "TRIAGE_RETRAIN_AFTER_CORRECTIONS", 50, minimum=1
+)
+TRIAGE_CLUSTER_WINDOW_MINUTES = env_int("TRIAGE_CLUSTER_WINDOW_MINUTES", 60, minimum=1)
+TRIAGE_CLUSTER_MIN_SIZE = env_int("TRIAGE_CLUSTER_MIN_SIZE", 5, minimum=2)
+TRIAGE_CLUSTER_SIMILARITY = (
+    env_int("TRIAGE_CLUSTER_SIMILARITY_PERCENT", 45, minimum=1) / 100
+)
+
 # --- Logging -----------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/routing/", include("beacon.routing.urls")),
     path("console/sla/", include("beacon.sla.urls")),
     path("intake/email/", include("beacon.intake.email.urls")),
+    path("console/triage/", include("beacon.triage.urls")),
     path("notifications/", include("beacon.notifications.urls")),
     path("console/", include("beacon.tickets.console_urls")),
     path("", include("beacon.tickets.portal_urls")),

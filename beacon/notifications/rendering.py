@@ -25,6 +25,7 @@ STAFF_TEMPLATES = frozenset(
         "staff_security_emergency",
         "staff_daily_digest",
         "staff_secret_exposed",
+        "staff_incident_proposed",
     }
 )
 

@@ -38,6 +38,7 @@ class RoutingRuleAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # generi
             "keywords",
             "intent",
             "urgency_min",
+            "sentiment",
             "set_team",
             "set_priority",
             "add_tags",

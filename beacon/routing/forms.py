@@ -46,6 +46,36 @@ class DryRunForm(forms.Form):
         initial=KycLevel.NONE,
     )
 
+    # What triage would have read (rules on these run again after triage; empty: not triaged).
+    intent = forms.CharField(
+        label=_("Intent (category slug, as triage predicts it)"),
+        max_length=64,
+        required=False,
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"),
+        choices=[
+            ("", "—"),
+            (1, _("Low")),
+            (2, _("Normal")),
+            (3, _("High")),
+            (4, _("Critical")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    sentiment = forms.ChoiceField(
+        label=_("Sentiment"),
+        choices=[
+            ("", "—"),
+            ("negative", _("Negative")),
+            ("neutral", _("Neutral")),
+            ("positive", _("Positive")),
+        ],
+        required=False,
+    )
+
     def facts(self) -> TicketFacts:
         data: dict[str, Any] = self.cleaned_data
         category: Category = data["category"]
@@ -58,6 +88,9 @@ class DryRunForm(forms.Form):
             language=data["language"],
             vip_tier=data["vip_tier"],
             kyc_level=data["kyc_level"],
+            intent=data.get("intent") or "",
+            urgency=data.get("urgency"),
+            sentiment=data.get("sentiment") or "",
         )
 
 

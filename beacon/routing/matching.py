@@ -52,6 +52,7 @@ class TicketFacts:
     kyc_level: int
     intent: str = ""
     urgency: int | None = None
+    sentiment: str = ""
 
     @cached_property
     def tokens(self) -> list[str]:
@@ -116,6 +117,7 @@ def rule_matches(rule: RoutingRule, facts: TicketFacts) -> bool:
         not rule.intent or rule.intent == facts.intent,
         rule.urgency_min is None
         or (facts.urgency is not None and facts.urgency >= rule.urgency_min),
+        not rule.sentiment or rule.sentiment == facts.sentiment,
     )
     if not all(checks):
         return False

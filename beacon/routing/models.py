@@ -60,6 +60,16 @@ class RoutingRule(models.Model):
     urgency_min = models.PositiveSmallIntegerField(
         _("urgency at least"), null=True, blank=True
     )
+    sentiment = models.CharField(
+        _("sentiment"),
+        max_length=10,
+        blank=True,
+        choices=[
+            ("negative", _("Negative")),
+            ("neutral", _("Neutral")),
+            ("positive", _("Positive")),
+        ],
+    )
     # --- actions
     set_team = models.ForeignKey(
         Team,
@@ -95,6 +105,10 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def uses_triage(self) -> bool:
+        """True when the rule looks at something only triage knows (it is re-run after triage)."""
+        return bool(self.intent or self.urgency_min is not None or self.sentiment)
 
     def keyword_list(self) -> list[str]:
         raw = self.keywords.replace(",", "\n").replace("，", "\n")

@@ -193,6 +193,16 @@ def _emergency_response(ticket: Ticket) -> OnCallPage:
     return page
 
 
+def emergency_respond(*, ticket: Ticket) -> OnCallPage:
+    """The security-emergency response (steps to the customer, a page for the on-call agent) for
+    a ticket found to be one after creation, by triage; call it inside a transaction, after the
+    ticket was moved to its security team."""
+    RoutingDecision.objects.update_or_create(
+        ticket=ticket, defaults={"is_emergency": True}
+    )
+    return _emergency_response(ticket)
+
+
 # --- on-call pages ---------------------------------------------------------------------------
 
 

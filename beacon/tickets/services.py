@@ -597,7 +597,7 @@ def _apply_status_timestamps(ticket: Ticket) -> None:
 
 # --- field changes -------------------------------------------------------------------------
 
-EDITABLE = ("status", "priority", "category", "team", "assignee", "tags")
+EDITABLE = ("status", "priority", "category", "team", "assignee", "tags", "language")
 
 
 def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ticket:
@@ -680,6 +680,8 @@ def _validate_changes(
         errors["status"] = [_("Unknown status.")]
     if "priority" in changes and changes["priority"] not in Priority.values:
         errors["priority"] = [_("Choose a priority from 1 (urgent) to 4 (low).")]
+    if "language" in changes and changes["language"] not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose one of the languages this desk serves.")]
     if "category" in changes and (
         changes["category"] is None or not changes["category"].is_active
     ):
@@ -710,7 +712,7 @@ def _apply_changes(
     ticket: Ticket, actor: User | None, changes: dict[str, Any]
 ) -> list[str]:
     changed: list[str] = []
-    for name in ("status", "priority", "category", "team", "assignee"):
+    for name in ("status", "priority", "category", "team", "assignee", "language"):
         if name not in changes:
             continue
         new = changes[name]

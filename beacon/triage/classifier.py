@@ -356,7 +356,9 @@ class IntentModel(TextClassifier):
     """Intent / category with out-of-scope detection: TF-IDF ⊕ 2·USE ⊕ 2·MiniLM, linear SVM.
 
     Chosen by 5-fold cross-validation on Banking77's and CLINC150's training sides
-    (docs/triage-eval.md); out-of-scope rows train an ``oos`` class and set a threshold.
+    (docs/triage-eval.md); out-of-scope rows train an ``oos`` class and set a threshold that
+    gives up at most one point of out-of-fold in-scope accuracy (on CLINC150's train, out of
+    fold: 96.9 % in scope with 84 % oos recall, against 96.1 % / 95 % at two points).
     """
 
     task = "intent"
@@ -367,6 +369,7 @@ class IntentModel(TextClassifier):
             features=FeatureConfig(encoders={"use": 2.0, "minilm": 2.0}),
             estimator="svm",
             C=0.5,
+            max_in_scope_loss=0.01,
         )
 
 

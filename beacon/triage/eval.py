@@ -37,6 +37,8 @@ TASKS: dict[str, type[TextClassifier]] = {
     "sentiment": SentimentModel,
 }
 LATENCY_MESSAGES = 200
+# Below this calibrated confidence a bot hands the message to a person instead of answering.
+HANDOFF_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ class Scores:
     in_scope_accuracy: float | None = None
     oos_recall: float | None = None
     oos_precision: float | None = None
+    # Share handed to a person (flagged out of scope, or confidence below HANDOFF_CONFIDENCE):
+    # of all messages, of the out-of-scope ones, and of the in-scope ones.
+    handoff_rate: float | None = None
+    handoff_oos: float | None = None
+    handoff_in_scope: float | None = None
 
 
 @dataclass(frozen=True)
@@ -105,14 +112,20 @@ def score(truth: Sequence[str], predictions: Sequence[Prediction]) -> Scores:
     if not is_oos.any():
         return Scores(accuracy=accuracy, macro_f1=macro_f1)
     flagged = predicted == OOS_LABEL
+    confidence = np.asarray([p.confidence for p in predictions], dtype=np.float64)
+    handed_off = flagged | (confidence < HANDOFF_CONFIDENCE)
+    in_scope = ~is_oos
     return Scores(
         accuracy=accuracy,
         macro_f1=macro_f1,
-        in_scope_accuracy=float((true[~is_oos] == predicted[~is_oos]).mean())
-        if (~is_oos).any()
+        in_scope_accuracy=float((true[in_scope] == predicted[in_scope]).mean())
+        if in_scope.any()
         else 0.0,
         oos_recall=float(flagged[is_oos].mean()),
         oos_precision=float(is_oos[flagged].mean()) if flagged.any() else 0.0,
+        handoff_rate=float(handed_off.mean()),
+        handoff_oos=float(handed_off[is_oos].mean()),
+        handoff_in_scope=float(handed_off[in_scope].mean()) if in_scope.any() else 0.0,
     )
 
 
@@ -251,6 +264,9 @@ def _mean_scores(scores: Sequence[Scores]) -> Scores:
         in_scope_accuracy=mean([s.in_scope_accuracy for s in scores]),
         oos_recall=mean([s.oos_recall for s in scores]),
         oos_precision=mean([s.oos_precision for s in scores]),
+        handoff_rate=mean([s.handoff_rate for s in scores]),
+        handoff_oos=mean([s.handoff_oos for s in scores]),
+        handoff_in_scope=mean([s.handoff_in_scope for s in scores]),
     )
 
 

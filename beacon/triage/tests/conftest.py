@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import itertools
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +119,46 @@ def intent_data_with_oos(
 def _short_latency_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Latency is measured on 200 messages in real runs; 10 show the mechanism in tests."""
     monkeypatch.setattr("beacon.triage.eval.LATENCY_MESSAGES", 10)
+
+
+# --- the Beacon pipeline ----------------------------------------------------------------------
+
+_TRAINED: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session")
+def default_model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The default intent and sentiment models, trained once per test session (seconds)."""
+    from beacon.triage.training import _split, default_dataset, new_model
+
+    if not _TRAINED:
+        directory = tmp_path_factory.mktemp("triage-models")
+        for task in ("intent", "sentiment"):
+            path = directory / f"{task}-v1.joblib"
+            new_model(task).fit(*_split(default_dataset(task))).save(path)
+            _TRAINED[task] = path
+    return _TRAINED
+
+
+@pytest.fixture
+def triage_on(
+    settings: Any, tmp_path: Path, default_model_files: dict[str, Path], db: None
+) -> dict[str, Any]:
+    """Triage enabled, with the default models installed as this deployment's v1."""
+    from beacon.triage.models import ModelStatus, ModelVersion
+
+    directory = tmp_path / "models"
+    directory.mkdir()
+    settings.TRIAGE_ENABLED = True
+    settings.TRIAGE_MODELS_DIR = directory
+    versions = {}
+    for task, source in default_model_files.items():
+        shutil.copy(source, directory / source.name)
+        versions[task] = ModelVersion.objects.create(
+            task=task,
+            number=1,
+            file_name=source.name,
+            source="default",
+            status=ModelStatus.ACTIVE,
+        )
+    return versions

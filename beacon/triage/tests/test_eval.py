@@ -47,6 +47,25 @@ def test_score_counts_an_out_of_scope_flag_as_the_oos_label() -> None:
     assert scores.in_scope_accuracy == 0.5
     assert scores.oos_recall == 0.5
     assert scores.oos_precision == 0.5
+    # Handed off: both flagged rows, none of the confident answers.
+    assert scores.handoff_rate == 0.5
+    assert scores.handoff_oos == 0.5
+    assert scores.handoff_in_scope == 0.5
+
+
+def test_low_confidence_is_handed_off_too() -> None:
+    truth = ["a", "oos", "oos"]
+    predictions = [
+        Prediction("a", 0.45, out_of_scope=False),
+        Prediction("a", 0.2, out_of_scope=False),
+        Prediction("a", 0.9, out_of_scope=False),
+    ]
+
+    scores = score(truth, predictions)
+
+    assert scores.handoff_in_scope == 1.0
+    assert scores.handoff_oos == 0.5
+    assert scores.oos_recall == 0.0
 
 
 def test_score_leaves_out_oos_numbers_when_the_test_side_has_none() -> None:
@@ -97,6 +116,7 @@ def test_eval_command_prints_oos_numbers_last_when_the_test_file_has_oos_rows(
 
     assert LINE_WITH_OOS.fullmatch(lines[-1]), lines[-1]
     assert any(line.startswith("out-of-scope recall:") for line in lines)
+    assert any(line.startswith("hand-off rate") for line in lines)
     assert IntentModel.load(saved).metadata["metrics"]["accuracy"] > 0.5
 
 

@@ -271,6 +271,7 @@ class Command(BaseCommand):
             with_worker=options["with_worker"],
         )
         self._prepare_database(apply=not options["no_migrate"])
+        self._prepare_triage()
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         self._announce(config)
@@ -295,6 +296,19 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Applying {len(pending)} database migrations…")
         call_command("migrate", interactive=False, verbosity=0)
+
+    def _prepare_triage(self) -> None:
+        """Train the default triage models on first start (seconds; later starts find them)."""
+        if not settings.TRIAGE_ENABLED:
+            return
+        from beacon.triage.models import ModelStatus, ModelVersion
+        from beacon.triage.training import ensure_defaults
+
+        if ModelVersion.objects.filter(status=ModelStatus.ACTIVE).count() >= 2:
+            return
+        self.stdout.write("Training the default triage models (first start)…")
+        for version in ensure_defaults():
+            self.stdout.write(f"  {version}: {version.training_size} examples")
 
     def _announce(self, config: ServeConfig) -> None:
         from beacon.core.demo.loader import is_loaded

@@ -9,7 +9,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from beacon.triage.eval import TASKS, EvalReport, cross_validate, evaluate, read_csv
+from beacon.core.errors import DomainError
+from beacon.triage.classifier import TextClassifier
+from beacon.triage.eval import (
+    HANDOFF_CONFIDENCE,
+    TASKS,
+    EvalReport,
+    cross_validate,
+    evaluate,
+    read_csv,
+)
+from beacon.triage.models import Task
+from beacon.triage.training import retrain
 
 
 class TqdmProgress:
@@ -66,15 +77,75 @@ class Command(BaseCommand):
             help="CPU threads for embedding while training.",
         )
         evaluate_parser.add_argument(
+            "--max-in-scope-loss",
+            type=float,
+            metavar="POINTS",
+            help="Most in-scope accuracy (percentage points, out-of-fold) the out-of-scope threshold may give up (intent; default 1).",
+        )
+        evaluate_parser.add_argument(
             "--save",
             type=Path,
             metavar="FILE",
             help="Write the trained model (with --test).",
         )
 
+        train_parser = actions.add_parser(
+            "train",
+            help="Retrain from this deployment's history and corrections; activate if not worse.",
+        )
+        train_parser.add_argument(
+            "--task", choices=["all", *Task.values], default="all"
+        )
+        train_parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Activate the new model even if it scores worse on the held-out slice.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "eval":
             self._eval(options)
+        elif options["action"] == "train":
+            self._train(options)
+
+    def _train(self, options: dict[str, Any]) -> None:
+        tasks = Task.values if options["task"] == "all" else [options["task"]]
+        for task in tasks:
+            progress = TqdmProgress()
+            try:
+                report = retrain(task, force=options["force"], progress=progress)
+            except DomainError as error:
+                raise CommandError(str(error.message)) from error
+            finally:
+                progress.close()
+            active = (
+                "-"
+                if report.active_accuracy is None
+                else f"{report.active_accuracy * 100:.2f} %"
+            )
+            self.stdout.write(
+                _(
+                    "%(task)s: %(examples)d examples, held-out %(holdout)d; candidate %(candidate).2f %%, active %(active)s"
+                )
+                % {
+                    "task": task,
+                    "examples": report.examples,
+                    "holdout": report.holdout,
+                    "candidate": report.candidate_accuracy * 100,
+                    "active": active,
+                }
+            )
+            if report.activated:
+                self.stdout.write(
+                    _("%(version)s is now active.") % {"version": report.version}
+                )
+            else:
+                self.stdout.write(
+                    _(
+                        "%(version)s scored worse and was not activated (use --force to activate it anyway)."
+                    )
+                    % {"version": report.version}
+                )
 
     def _eval(self, options: dict[str, Any]) -> None:
         task: str = options["task"]
@@ -91,6 +162,11 @@ class Command(BaseCommand):
             }
         )
         progress = TqdmProgress()
+        model: TextClassifier | None = None
+        if options["max_in_scope_loss"] is not None:
+            model = TASKS[task](threads=options["threads"]).with_config(
+                max_in_scope_loss=options["max_in_scope_loss"] / 100
+            )
         try:
             if options["cv"] is not None:
                 if options["cv"] < 2:
@@ -101,6 +177,7 @@ class Command(BaseCommand):
                     folds=options["cv"],
                     threads=options["threads"],
                     progress=progress,
+                    model=model,
                 )
                 self.stdout.write(
                     _("%(folds)d-fold cross-validation, means over folds")
@@ -113,7 +190,12 @@ class Command(BaseCommand):
                     % {"file": options["test"], "rows": len(test[0])}
                 )
                 report, model = evaluate(
-                    task, train, test, threads=options["threads"], progress=progress
+                    task,
+                    train,
+                    test,
+                    threads=options["threads"],
+                    progress=progress,
+                    model=model,
                 )
                 if options["save"] is not None:
                     model.save(options["save"])
@@ -148,6 +230,15 @@ class Command(BaseCommand):
                 % {"value": scores.oos_recall * 100},
                 _("out-of-scope precision: %(value).2f %%")
                 % {"value": (scores.oos_precision or 0) * 100},
+                _(
+                    "hand-off rate (out of scope or confidence below %(threshold).2f): %(all).2f %% of all messages, %(oos).2f %% of out-of-scope, %(in_scope).2f %% of in-scope"
+                )
+                % {
+                    "threshold": HANDOFF_CONFIDENCE,
+                    "all": (scores.handoff_rate or 0) * 100,
+                    "oos": (scores.handoff_oos or 0) * 100,
+                    "in_scope": (scores.handoff_in_scope or 0) * 100,
+                },
             ]
         lines += [
             _("training time: %(value).1f s") % {"value": report.train_seconds},
