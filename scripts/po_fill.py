@@ -12,7 +12,9 @@ from pathlib import Path
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return (
+        '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    )
 
 
 def _join(parts: list[str]) -> str:
@@ -42,7 +44,12 @@ def fill(po_text: str, translations: dict[str, str]) -> tuple[str, int]:
                 current.append(line)
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         key = _join(msgid) if msgid else ""
-        if plural or not key or key not in translations or (_join(msgstr) and not fuzzy):
+        if (
+            plural
+            or not key
+            or key not in translations
+            or (_join(msgstr) and not fuzzy)
+        ):
             out.append(block)
             continue
         kept = []
@@ -50,11 +57,21 @@ def fill(po_text: str, translations: dict[str, str]) -> tuple[str, int]:
             if line.startswith("#|"):
                 continue
             if line.startswith("#,") and "fuzzy" in line:
-                flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+                flags = [
+                    f.strip()
+                    for f in line[2:].split(",")
+                    if f.strip() and f.strip() != "fuzzy"
+                ]
                 if flags:
                     kept.append("#, " + ", ".join(flags))
                 continue
-            if line.startswith("msgstr ") or (line.startswith('"') and current is msgstr and kept and kept[-1].startswith(("msgstr", '"')) and _in_msgstr(kept)):
+            if line.startswith("msgstr ") or (
+                line.startswith('"')
+                and current is msgstr
+                and kept
+                and kept[-1].startswith(("msgstr", '"'))
+                and _in_msgstr(kept)
+            ):
                 continue
             kept.append(line)
         kept = [line for line in kept if not line.startswith("msgstr ")]
