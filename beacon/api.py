@@ -98,9 +98,11 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from beacon.knowledge.api import router as knowledge_router
     from beacon.tickets.api import router as tickets_router
 
     api.add_router("/", tickets_router)
+    api.add_router("/", knowledge_router)
 
 
 _register_routers()

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "beacon.routing",
     "beacon.sla",
     "beacon.intake.email",
+    "beacon.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,10 @@ for _name, _backend, _url in (
         raise ImproperlyConfigured(
             f"{_name}=http needs {_name.split('_')[0]}_GATEWAY_URL (an http:// or https:// URL)."
         )
+
+# --- Help center ------------------------------------------------------------------------
+# Sentence encoders fused with BM25 in knowledge-base search (empty: BM25 only).
+KB_ENCODERS = env_list("KB_ENCODERS", ["use", "minilm"])
 
 # --- SLA -------------------------------------------------------------------------------
 SLA_WARNING_SHARE = env_int("SLA_WARNING_PERCENT", 75, minimum=1) / 100

@@ -19,6 +19,8 @@ urlpatterns = [
     path("intake/email/", include("beacon.intake.email.urls")),
     path("console/triage/", include("beacon.triage.urls")),
     path("notifications/", include("beacon.notifications.urls")),
+    path("help/", include("beacon.knowledge.urls")),
+    path("console/kb/", include("beacon.knowledge.console_urls")),
     path("console/", include("beacon.tickets.console_urls")),
     path("", include("beacon.tickets.portal_urls")),
 ]

@@ -38,6 +38,7 @@ from beacon.core.demo.people import (
     WANG,
 )
 from beacon.core.demo.story import Storyline
+from beacon.knowledge.demo import load_help_center
 from beacon.tickets.models import (
     Category,
     Macro,
@@ -205,6 +206,7 @@ def load_demo(
         seed_teams_and_categories(Team, Category)
         customers, staff_by_team = ensure_people()
         macros = ensure_macros()
+        load_help_center()  # Idempotent: articles are matched by key, activity added once.
         staff_count = sum(len(members) for members in staff_by_team.values())
         if is_loaded():
             return DemoSummary(

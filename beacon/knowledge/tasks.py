@@ -1,0 +1,25 @@
+"""Jobs: bring the search index up to date after a publish, an unpublish or a synonym change."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from beacon.knowledge import indexing
+
+
+@db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
+def kb_index_translations_task(translation_ids: list[int]) -> None:
+    indexing.index_translations(translation_ids)
+
+
+@db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
+def kb_synonyms_changed_task() -> None:
+    indexing.synonyms_changed()
+
+
+def enqueue_index(translation_ids: list[int]) -> None:
+    kb_index_translations_task(list(translation_ids))
+
+
+def enqueue_synonyms_changed() -> None:
+    kb_synonyms_changed_task()
