@@ -49,10 +49,13 @@ def _texts(model: type[models.Model]) -> list[str]:
 
 def demo_texts() -> list[str]:
     texts = _texts(Ticket) + _texts(Message)
-    # Help-center articles arrive with the knowledge app; cover them as soon as it exists.
+    # Help-center articles arrive with the knowledge app; cover them as soon as it exists. Their
+    # search index rows are left out: stemmed tokens with stop words dropped are not text anyone
+    # wrote or reads, and masking never runs on them.
     if apps.is_installed("beacon.knowledge"):
         for model in apps.get_app_config("knowledge").get_models():
-            texts += _texts(model)
+            if model.__name__ not in {"IndexEntry", "IndexState"}:
+                texts += _texts(model)
     return texts
 
 
