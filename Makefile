@@ -60,8 +60,9 @@ unit: install
 	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -q -n 2; \
 	fi
 
+# Live chat tests run uvicorn in a thread beside the test: a file database, as for e2e.
 live: install system-deps
-	$(BIN)/pytest -q -m live
+	SQLITE_TEST_NAME=$$(mktemp -u /tmp/beacon-live-XXXXXX.sqlite3) $(BIN)/pytest -q -m live
 
 # The live server thread and the test share the database: use a file, not shared-memory SQLite.
 e2e: install system-deps

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "beacon.routing",
     "beacon.sla",
     "beacon.intake.email",
+    "beacon.chat",
     "beacon.knowledge",
 ]
 
@@ -370,6 +371,39 @@ TRIAGE_CLUSTER_MIN_SIZE = env_int("TRIAGE_CLUSTER_MIN_SIZE", 5, minimum=2)
 TRIAGE_CLUSTER_SIMILARITY = (
     env_int("TRIAGE_CLUSTER_SIMILARITY_PERCENT", 45, minimum=1) / 100
 )
+
+# --- Live chat (docs/chat.md) ------------------------------------------------------------
+# Shared secret the exchange signs its users' chat tokens with (HS256); empty: guests only.
+CHAT_TOKEN_SECRET = env_str("CHAT_TOKEN_SECRET")
+if CHAT_TOKEN_SECRET and len(CHAT_TOKEN_SECRET) < 32:
+    raise ImproperlyConfigured(
+        "CHAT_TOKEN_SECRET is shorter than 32 characters. Use a long random value."
+    )
+CHAT_TOKEN_ISSUER = env_str("CHAT_TOKEN_ISSUER")
+CHAT_TOKEN_MAX_AGE = env_int("CHAT_TOKEN_MAX_AGE", 3600, minimum=60)
+CHAT_SESSION_MAX_AGE = env_int("CHAT_SESSION_MAX_AGE", 86_400, minimum=300)
+# Sites allowed to embed the chat widget's frame (CSP frame-ancestors), e.g. https://www.example.com
+CHAT_WIDGET_ORIGINS = env_list("CHAT_WIDGET_ORIGINS", [])
+CHAT_BACKOFFICE_ADAPTER = env_str(
+    "CHAT_BACKOFFICE_ADAPTER", "beacon.chat.backoffice.DemoBackOffice"
+)
+CHAT_INTENT_MODEL = env_str("CHAT_INTENT_MODEL")
+CHAT_DEFAULT_TEAM = env_str("CHAT_DEFAULT_TEAM", "tech-support")
+CHAT_MAX_PER_AGENT = env_int("CHAT_MAX_PER_AGENT", 4, minimum=1)
+CHAT_QUEUE_TIMEOUT_SECONDS = env_int("CHAT_QUEUE_TIMEOUT_SECONDS", 900, minimum=30)
+CHAT_QUEUE_WHEN_OFFLINE = env_bool("CHAT_QUEUE_WHEN_OFFLINE", default=False)
+CHAT_RATE_PER_SECOND = env_int("CHAT_RATE_PER_10S", 10, minimum=1) / 10
+CHAT_RATE_BURST = env_int("CHAT_RATE_BURST", 8, minimum=1)
+CHAT_RATE_PER_MINUTE = env_int("CHAT_RATE_PER_MINUTE", 40, minimum=1)
+# The assistant answers from an article at this calibrated confidence (percent) or above, asks
+# which one when the runner-up is within the margin, and overrides an out-of-scope verdict only
+# above the last one.
+CHAT_ANSWER_CONFIDENCE = env_int("CHAT_ANSWER_CONFIDENCE", 50, minimum=0) / 100
+CHAT_CLARIFY_MARGIN = env_int("CHAT_CLARIFY_MARGIN", 10, minimum=0) / 100
+CHAT_OOS_OVERRIDE_CONFIDENCE = (
+    env_int("CHAT_OOS_OVERRIDE_CONFIDENCE", 85, minimum=0) / 100
+)
+CHAT_HANDOFF_CONFIDENCE = env_int("CHAT_HANDOFF_CONFIDENCE", 0, minimum=0) / 100
 
 # --- Logging -----------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -18,6 +18,8 @@ urlpatterns = [
     path("console/sla/", include("beacon.sla.urls")),
     path("intake/email/", include("beacon.intake.email.urls")),
     path("console/triage/", include("beacon.triage.urls")),
+    path("console/chats/", include("beacon.chat.console_urls")),
+    path("chat/", include("beacon.chat.urls")),
     path("notifications/", include("beacon.notifications.urls")),
     path("help/", include("beacon.knowledge.urls")),
     path("console/kb/", include("beacon.knowledge.console_urls")),

@@ -4,4 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from beacon.chat.consumers import ChatConsumer, ConsoleConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/chat/<str:public_id>/", ChatConsumer.as_asgi()),
+    path("ws/console/chats/", ConsoleConsumer.as_asgi()),
+]
