@@ -26,3 +26,22 @@ def audit_record(
         data=data or {},
         ip_address=ip_address,
     )
+
+
+def audit_record_many(records: list[dict[str, Any]]) -> list[AuditEvent]:
+    """`audit_record` for many events at once (one statement): each dict holds its arguments."""
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor
+                if (actor := record.get("actor")) is not None and actor.pk
+                else None,
+                action=record["action"],
+                target_type=record.get("target_type", ""),
+                target_id=str(record.get("target_id", "")),
+                data=record.get("data") or {},
+                ip_address=record.get("ip_address"),
+            )
+            for record in records
+        ]
+    )
