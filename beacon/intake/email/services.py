@@ -19,11 +19,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -588,14 +589,14 @@ def inbound_store_many(
     }
     results: list[tuple[InboundEmail | None, bool, str]] = []
     seen: set[str] = set()
-    for key in keys:
-        if key is None:
+    for slot in keys:
+        if slot is None:
             results.append((None, False, refusal))
-        elif key in existing or key in seen:
-            results.append((existing.get(key, new[key]), False, ""))
+        elif slot in existing or slot in seen:
+            results.append((existing.get(slot, new[slot]), False, ""))
         else:
-            seen.add(key)
-            results.append((new[key], True, ""))
+            seen.add(slot)
+            results.append((new[slot], True, ""))
     return results
 
 
@@ -825,11 +826,11 @@ def _update_rows(rows: list[InboundEmail], names: list[str]) -> None:
     """Save `names` of each row: one prepared UPDATE run for all rows (bulk_update builds a
     CASE expression per field and row, which costs more than the rest of the batch)."""
     meta = InboundEmail._meta
-    fields = [meta.get_field(name) for name in names]
+    fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in names]
     quote = connection.ops.quote_name
     # Only quoted model column names go into the text; every value is a parameter.
-    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    columns = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote('id')} = %s"  # noqa: S608
     params = [
         [
             field.get_db_prep_save(getattr(row, field.attname), connection)

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from beacon.accounts.tests.factories import AgentFactory
-from beacon.intake.email import services
 from beacon.intake.email.models import (
     InboundEmail,
     InboundStatus,
@@ -26,6 +25,7 @@ from beacon.intake.email.services import (
 from beacon.intake.email.tests.conftest import customer, sample
 from beacon.notifications.models import Delivery
 from beacon.sla.models import SlaTarget
+from beacon.tickets import services as ticket_services
 from beacon.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +192,7 @@ def test_a_failing_batch_is_redone_one_by_one(
     def broken(**_kwargs: Any) -> list[Ticket]:
         raise RuntimeError("bulk insert failed")
 
-    monkeypatch.setattr(services.ticket_services, "tickets_create_many", broken)
+    monkeypatch.setattr(ticket_services, "tickets_create_many", broken)
     statuses = inbound_process_many(
         inbound_ids=[row.pk for row, _c, _r in stored if row]
     )

@@ -62,7 +62,9 @@ class Command(BaseCommand):
             # Stored in one statement and committed, then parsed in one transaction with bulk
             # inserts (a failing batch is redone one message at a time). A crash loses at most
             # the batch's parsing, which the recovery below (or a re-run) redoes.
-            stored = inbound_store_many(raws=batch, source=Source.IMPORT, mailbox=mailbox)
+            stored = inbound_store_many(
+                raws=batch, source=Source.IMPORT, mailbox=mailbox
+            )
             pending = []
             for row, created, refusal in stored:
                 if row is None:
