@@ -187,17 +187,22 @@ def cache_clear() -> None:
 
 def inbound_process_pending(*, older_than_seconds: int = 0, limit: int = 500) -> int:
     """Process rows left `received` (a crash after storing, a job that never ran)."""
+    ids = inbound_pending_ids(older_than_seconds=older_than_seconds, limit=limit)
+    for inbound_id in ids:
+        inbound_process(inbound_id=inbound_id)
+    return len(ids)
+
+
+def inbound_pending_ids(*, older_than_seconds: int = 0, limit: int = 500) -> list[int]:
+    """Rows left `received`, oldest first."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
+    return list(
         InboundEmail.objects.filter(
             status=InboundStatus.RECEIVED, received_at__lte=cutoff
         )
         .order_by("received_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    for inbound_id in ids:
-        inbound_process(inbound_id=inbound_id)
-    return len(ids)
 
 
 def inbound_retry(*, rows: Iterable[InboundEmail], actor: User) -> int:
@@ -616,8 +621,11 @@ def inbound_process_many(*, inbound_ids: list[int]) -> dict[str, int]:
     path inside the batch. If the batch fails as a whole, it is redone one message at a time,
     so one bad message cannot hold back the others. Returns how many rows reached each status."""
     try:
+        # Parsing and the other checks that need no lock run first, outside the transaction,
+        # so that an overlapping run can use the time to prepare its own batch.
+        prepared, single = _prepare_batch(inbound_ids)
         with transaction.atomic():
-            return _process_batch(inbound_ids)
+            return _process_batch(prepared, single)
     except Exception:
         logger.warning("inbound email batch failed; one by one", exc_info=True)
     statuses: dict[str, int] = {}
@@ -637,6 +645,8 @@ class _Fast:
     mailbox: Mailbox | None
     language: str = "en"
     ticket: Ticket | None = None
+    who: identity.Identity | None = None
+    redacted: bytes = b""
 
 
 _ROW_FIELDS = [
@@ -655,16 +665,16 @@ _ROW_FIELDS = [
 ]
 
 
-def _process_batch(inbound_ids: list[int]) -> dict[str, int]:
+def _prepare_batch(inbound_ids: list[int]) -> tuple[list[_Fast], list[int]]:
+    """Rows still to parse: (new tickets for the bulk path, with their parse, sender check and
+    masked source ready; ids for the one-by-one path). Reads only; the caller re-checks under lock."""
     rows = list(
-        InboundEmail.objects.select_for_update()
-        .select_related("mailbox")
+        InboundEmail.objects.select_related("mailbox")
         .filter(pk__in=inbound_ids, status=InboundStatus.RECEIVED)
         .order_by("id")
     )
-    statuses: dict[str, int] = {}
     ours = _our_addresses()
-    candidates: list[_Fast] = []
+    prepared: list[_Fast] = []
     single: list[int] = []
     for row in rows:
         raw = bytes(row.raw)
@@ -687,8 +697,28 @@ def _process_batch(inbound_ids: list[int]) -> dict[str, int]:
         ):
             # Bounces, robots, possible replies, attachments: the one-by-one path.
             single.append(row.pk)
-        else:
-            candidates.append(_Fast(row, raw, parsed, None, mailbox))
+            continue
+        fast = _Fast(row, raw, parsed, None, mailbox)
+        fast.language = _language_of(parsed, None)
+        fast.who = identity.check_sender(parsed, raw)
+        # The secret spans of the source are masked once it is parsed (see redaction.py).
+        fast.redacted = redaction.redact_raw(raw)
+        prepared.append(fast)
+    return prepared, single
+
+
+def _process_batch(prepared: list[_Fast], single: list[int]) -> dict[str, int]:
+    ids = [fast.row.pk for fast in prepared]
+    # Under the row locks: only what no other run has parsed meanwhile.
+    attempts = dict(
+        InboundEmail.objects.select_for_update()
+        .filter(pk__in=ids, status=InboundStatus.RECEIVED)
+        .values_list("pk", "attempts")
+    )
+    candidates = [fast for fast in prepared if fast.row.pk in attempts]
+    for fast in candidates:
+        fast.row.attempts = attempts[fast.row.pk]
+    statuses: dict[str, int] = {}
     users = _users_by_address({fast.parsed.from_address for fast in candidates})
     fast_ones: list[_Fast] = []
     for fast in candidates:
@@ -696,9 +726,11 @@ def _process_batch(inbound_ids: list[int]) -> dict[str, int]:
         if fast.sender is not None and not fast.sender.is_customer:
             single.append(fast.row.pk)  # staff: ignored, by the one-by-one path
         else:
+            if fast.sender is not None:
+                fast.language = fast.sender.language
             fast_ones.append(fast)
     if fast_ones:
-        _fast_tickets(fast_ones, ours)
+        _fast_tickets(fast_ones, _our_addresses())
         statuses[InboundStatus.TICKET] = len(fast_ones)
     for inbound_id in single:
         status = inbound_process(inbound_id=inbound_id)
@@ -723,7 +755,6 @@ def _fast_tickets(batch: list[_Fast], ours: set[str]) -> None:
     new_customers: dict[str, User] = {}
     for fast in batch:
         parsed = fast.parsed
-        fast.language = _language_of(parsed, fast.sender)
         if fast.sender is None:
             address = parsed.from_address.lower()
             if address in new_customers:
@@ -742,7 +773,7 @@ def _fast_tickets(batch: list[_Fast], ours: set[str]) -> None:
     category = _default_category()
     items = []
     for fast in batch:
-        who = identity.check_sender(fast.parsed, fast.raw)
+        who = fast.who or identity.check_sender(fast.parsed, fast.raw)
         fast.row.auth_summary = who.summary
         customer = fast.sender or new_customers[fast.parsed.from_address.lower()]
         fast.row.sender_verified = (
@@ -810,9 +841,8 @@ def _fast_tickets(batch: list[_Fast], ours: set[str]) -> None:
         row.processed_at = now
         row.ticket = ticket
         # The secret spans of the source are masked once it is parsed (see redaction.py).
-        redacted = redaction.redact_raw(fast.raw)
-        if redacted != fast.raw:
-            row.raw = redacted
+        if fast.redacted != fast.raw:
+            row.raw = fast.redacted
             masked.append(row)
     # The first ticket to record an id keeps it (a re-sent copy must not move the thread).
     ThreadMessageId.objects.bulk_create(thread_ids, ignore_conflicts=True)

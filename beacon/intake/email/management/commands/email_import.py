@@ -18,10 +18,10 @@ from beacon.intake.email.importing import (
     detect_format,
     read_messages,
 )
-from beacon.intake.email.models import InboundStatus, Mailbox, Source
+from beacon.intake.email.models import Mailbox, Source
 from beacon.intake.email.services import (
+    inbound_pending_ids,
     inbound_process_many,
-    inbound_process_pending,
     inbound_store_many,
 )
 
@@ -72,7 +72,8 @@ class Command(BaseCommand):
                     self.stderr.write(f"refused: {refusal}")
                     continue
                 counts["stored" if created else "duplicate"] += 1
-                if row.status == InboundStatus.RECEIVED and row.pk not in pending:
+                # A row another run stored is parsed by that run (or by the sweep below).
+                if created:
                     pending.append(row.pk)
             for status, count in inbound_process_many(inbound_ids=pending).items():
                 statuses[status] = statuses.get(status, 0) + count
@@ -88,6 +89,13 @@ class Command(BaseCommand):
             if batch:
                 flush()
         # Rows an earlier, interrupted run stored but did not parse.
-        leftover = inbound_process_pending()
+        leftover, done = 0, set()
+        while ids := [
+            pk for pk in inbound_pending_ids(limit=options["batch"]) if pk not in done
+        ]:
+            for status, count in inbound_process_many(inbound_ids=ids).items():
+                statuses[status] = statuses.get(status, 0) + count
+            leftover += len(ids)
+            done.update(ids)
         summary = ", ".join(f"{k} {v}" for k, v in {**counts, **statuses}.items())
         self.stdout.write(f"{summary}, recovered {leftover}")
