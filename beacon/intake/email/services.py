@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.conf import settings
@@ -193,9 +193,13 @@ def inbound_process_pending(*, older_than_seconds: int = 0, limit: int = 500) ->
     return len(ids)
 
 
-def inbound_pending_ids(*, older_than_seconds: int = 0, limit: int = 500) -> list[int]:
-    """Rows left `received`, oldest first."""
+def inbound_pending_ids(
+    *, older_than_seconds: int = 0, limit: int = 500, before: datetime | None = None
+) -> list[int]:
+    """Rows left `received`, oldest first (stored before `before`, when given)."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    if before is not None:
+        cutoff = min(cutoff, before)
     return list(
         InboundEmail.objects.filter(
             status=InboundStatus.RECEIVED, received_at__lte=cutoff

@@ -4,9 +4,11 @@ one-by-one path (inbound_store + inbound_process) does, message for message."""
 from __future__ import annotations
 
 from email.message import EmailMessage
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from beacon.accounts.tests.factories import AgentFactory
 from beacon.intake.email.models import (
@@ -230,3 +232,23 @@ def test_too_large_a_message_is_refused_in_a_batch(
     assert stored[0][1] is True
     assert stored[1][0] is None and "larger than" in stored[1][2]
     assert InboundEmail.objects.count() == 1
+
+
+def test_import_recovers_rows_an_earlier_run_left_unparsed(
+    mailbox: Mailbox, tmp_path: Any
+) -> None:
+    # An earlier run stored these and was killed before parsing them.
+    inbound_store_many(
+        raws=[_mail("old", i) for i in range(3)], source=Source.IMPORT, mailbox=mailbox
+    )
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "new.eml").write_bytes(_mail("new", 1))
+    out = StringIO()
+
+    call_command("email_import", str(folder), "--mailbox", "support", stdout=out)
+
+    assert "stored 1" in out.getvalue() and "recovered 3" in out.getvalue()
+    assert "ticket 4" in out.getvalue()
+    assert not InboundEmail.objects.filter(status=InboundStatus.RECEIVED).exists()
+    assert Ticket.objects.count() == 4

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from beacon.intake.email.importing import (
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             if mailbox is None:
                 raise CommandError(f"no mailbox with slug {options['mailbox']!r}")
         fmt = options["format"] if options["format"] != "auto" else detect_format(path)
+        started = timezone.now()
         counts = {"stored": 0, "duplicate": 0, "refused": 0}
         statuses: dict[str, int] = {}
         batch: list[bytes] = []
@@ -88,10 +90,13 @@ class Command(BaseCommand):
                     flush()
             if batch:
                 flush()
-        # Rows an earlier, interrupted run stored but did not parse.
+        # Rows an earlier, interrupted run stored but did not parse. Rows an overlapping run
+        # stored since this one started are its own to parse (or the minute job's, if it dies).
         leftover, done = 0, set()
         while ids := [
-            pk for pk in inbound_pending_ids(limit=options["batch"]) if pk not in done
+            pk
+            for pk in inbound_pending_ids(limit=options["batch"], before=started)
+            if pk not in done
         ]:
             for status, count in inbound_process_many(inbound_ids=ids).items():
                 statuses[status] = statuses.get(status, 0) + count
