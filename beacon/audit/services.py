@@ -6,6 +6,7 @@ from typing import Any
 
 from beacon.accounts.models import User
 from beacon.audit.models import AuditEvent
+from beacon.core.bulk import insert_rows
 
 
 def audit_record(
@@ -28,9 +29,9 @@ def audit_record(
     )
 
 
-def audit_record_many(records: list[dict[str, Any]]) -> list[AuditEvent]:
+def audit_record_many(records: list[dict[str, Any]]) -> None:
     """`audit_record` for many events at once (one statement): each dict holds its arguments."""
-    return AuditEvent.objects.bulk_create(
+    insert_rows(
         [
             AuditEvent(
                 actor=actor

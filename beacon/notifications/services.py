@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from beacon.accounts.models import User
 from beacon.audit.services import audit_record
+from beacon.core.bulk import insert_rows
 from beacon.core.errors import NotFound
 from beacon.notifications.backends import (
     DeliveryError,
@@ -226,7 +227,7 @@ def delivery_enqueue_many(rows: Iterable[dict[str, Any]]) -> int:
     new = [delivery for key, delivery in wanted.items() if key not in existing]
     if new:
         # A row written meanwhile by another transaction wins, as with get_or_create.
-        Delivery.objects.bulk_create(new, ignore_conflicts=True)
+        insert_rows(new, ignore_conflicts=True)
         _kick_after_commit()
     return len(new)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from beacon.accounts.models import Role, Team, User
 from beacon.audit.services import audit_record, audit_record_many
+from beacon.core.bulk import insert_rows
 from beacon.core.errors import Conflict, Invalid, PermissionDenied
 from beacon.core.text import search_text
 from beacon.routing.matching import evaluate
@@ -406,7 +407,7 @@ def _insert_many(bulk: list[tuple[Ticket, list[str]]]) -> None:
     names = sorted({name for _ticket, tags in bulk for name in tags})
     by_name = {tag.name: tag for tag in _tags(names)} if names else {}
     through = Ticket.tags.through
-    through.objects.bulk_create(
+    insert_rows(
         [
             through(ticket_id=ticket.pk, tag_id=by_name[name].pk)
             for ticket, tags in bulk
@@ -443,8 +444,8 @@ def _insert_many(bulk: list[tuple[Ticket, list[str]]]) -> None:
                     new_value=", ".join(ticket.missing_fields)[:255],
                 )
             )
-    Message.objects.bulk_create(messages)
-    TicketEvent.objects.bulk_create(events)
+    insert_rows(messages)
+    insert_rows(events)
     audit_record_many(
         [
             {

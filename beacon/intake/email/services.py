@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from beacon.accounts.models import User
 from beacon.audit.services import audit_record
+from beacon.core.bulk import insert_rows
 from beacon.core.errors import DomainError, TooLarge
 from beacon.intake.email import identity, outbound, redaction
 from beacon.intake.email.models import (
@@ -849,7 +850,7 @@ def _fast_tickets(batch: list[_Fast], ours: set[str]) -> None:
             row.raw = fast.redacted
             masked.append(row)
     # The first ticket to record an id keeps it (a re-sent copy must not move the thread).
-    ThreadMessageId.objects.bulk_create(thread_ids, ignore_conflicts=True)
+    insert_rows(thread_ids, ignore_conflicts=True)
     delivery_enqueue_many(replies)
     _update_rows([fast.row for fast in batch], _ROW_FIELDS)
     if masked:
