@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from beacon.accounts.models import User
 from beacon.audit.services import audit_record
+from beacon.core.bulk import insert_rows
 from beacon.core.errors import NotFound
 from beacon.notifications.backends import (
     DeliveryError,
@@ -153,13 +154,29 @@ def notify_customer(
     `marker` names the change (an event id, "created"); with the template it forms the dedup key,
     so announcing the same change twice sends one notice.
     """
+    return [
+        delivery_enqueue(**row)
+        for row in customer_notice_rows(
+            ticket=ticket, template_key=template_key, marker=marker
+        )
+    ]
+
+
+def customer_notice_rows(
+    *,
+    ticket: Ticket,
+    template_key: str,
+    marker: str,
+    preference: NotificationPreference | None = None,
+) -> list[dict[str, Any]]:
+    """The `delivery_enqueue` arguments of `notify_customer` (`preference` when already read)."""
     if template_key not in CUSTOMER_TEMPLATES:
         raise ValueError(f"unknown customer template {template_key!r}")
     customer = ticket.customer
     if not customer.is_active or not customer.is_customer:
         return []
-    preference = preference_for(customer)
-    deliveries = []
+    preference = preference or preference_for(customer)
+    rows = []
     for kind in _channels(preference):
         address = _address_for(customer, kind)
         if address is None:
@@ -170,18 +187,49 @@ def notify_customer(
             and template_key in EMAIL_THREAD_REPLACES
         ):
             continue
-        deliveries.append(
-            delivery_enqueue(
-                dedup_key=f"{template_key}:t{ticket.pk}:{marker}:{kind}",
-                kind=kind,
-                template_key=template_key,
-                language=ticket.language,
-                context=customer_context(ticket, kind),
-                recipient=customer,
-                address=address,
-            )
+        rows.append(
+            {
+                "dedup_key": f"{template_key}:t{ticket.pk}:{marker}:{kind}",
+                "kind": kind,
+                "template_key": template_key,
+                "language": ticket.language,
+                "context": customer_context(ticket, kind),
+                "recipient": customer,
+                "address": address,
+            }
         )
-    return deliveries
+    return rows
+
+
+def delivery_enqueue_many(rows: Iterable[dict[str, Any]]) -> int:
+    """`delivery_enqueue` for many rows at once (bulk intake): rows whose dedup key exists are
+    skipped, the rest inserted in one statement; one drain kick after commit. Returns how many
+    were new."""
+    now = timezone.now()
+    wanted: dict[str, Delivery] = {}
+    for row in rows:
+        key = row["dedup_key"][:200]
+        if key not in wanted:
+            wanted[key] = Delivery(
+                **{
+                    "language": "en",
+                    **row,
+                    "dedup_key": key,
+                    "context": row.get("context") or {},
+                },
+                next_attempt_at=now,
+            )
+    existing = set(
+        Delivery.objects.filter(dedup_key__in=list(wanted)).values_list(
+            "dedup_key", flat=True
+        )
+    )
+    new = [delivery for key, delivery in wanted.items() if key not in existing]
+    if new:
+        # A row written meanwhile by another transaction wins, as with get_or_create.
+        insert_rows(new, ignore_conflicts=True)
+        _kick_after_commit()
+    return len(new)
 
 
 def _channels(preference: NotificationPreference) -> list[str]:
@@ -238,21 +286,34 @@ def notify_staff(
 
 def webhook_event(*, event: str, data: dict[str, Any], marker: str) -> list[Delivery]:
     """Queue `event` for every active endpoint subscribed to it (inside the change's transaction)."""
-    deliveries = []
-    for endpoint in WebhookEndpoint.objects.filter(active=True):
-        if not endpoint.wants(event):
-            continue
-        deliveries.append(
-            delivery_enqueue(
-                dedup_key=f"webhook:e{endpoint.pk}:{event}:{marker}",
-                kind=Kind.WEBHOOK,
-                template_key=event,
-                context={"event": event, "data": data},
-                address=endpoint.url,
-                endpoint=endpoint,
-            )
-        )
-    return deliveries
+    return [
+        delivery_enqueue(**row)
+        for row in webhook_rows(event=event, data=data, marker=marker)
+    ]
+
+
+def webhook_rows(
+    *,
+    event: str,
+    data: dict[str, Any],
+    marker: str,
+    endpoints: Iterable[WebhookEndpoint] | None = None,
+) -> list[dict[str, Any]]:
+    """The `delivery_enqueue` arguments of `webhook_event` (`endpoints` when already read)."""
+    if endpoints is None:
+        endpoints = WebhookEndpoint.objects.filter(active=True)
+    return [
+        {
+            "dedup_key": f"webhook:e{endpoint.pk}:{event}:{marker}",
+            "kind": Kind.WEBHOOK,
+            "template_key": event,
+            "context": {"event": event, "data": data},
+            "address": endpoint.url,
+            "endpoint": endpoint,
+        }
+        for endpoint in endpoints
+        if endpoint.wants(event)
+    ]
 
 
 # --- claiming and sending --------------------------------------------------------------------

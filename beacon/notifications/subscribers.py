@@ -12,7 +12,15 @@ from typing import Any
 from django.utils import timezone
 
 from beacon.accounts.models import User
-from beacon.notifications.services import notify_customer, notify_staff, webhook_event
+from beacon.notifications.models import NotificationPreference, WebhookEndpoint
+from beacon.notifications.services import (
+    customer_notice_rows,
+    delivery_enqueue_many,
+    notify_customer,
+    notify_staff,
+    webhook_event,
+    webhook_rows,
+)
 from beacon.sla import events as sla_events
 from beacon.sla.events import SlaAlert
 from beacon.tickets import hooks
@@ -82,6 +90,38 @@ def on_ticket_created(ticket_id: int) -> None:
     )
 
 
+def on_tickets_created(ticket_ids: list[int]) -> None:
+    """on_ticket_created for a batch (bulk intake): the same rows, a few queries in all."""
+    tickets = list(
+        Ticket.objects.select_related("customer", "category", "team")
+        .filter(pk__in=ticket_ids)
+        .order_by("id")
+    )
+    preferences = {
+        preference.user_id: preference
+        for preference in NotificationPreference.objects.filter(
+            user__in={ticket.customer_id for ticket in tickets}
+        )
+    }
+    endpoints = list(WebhookEndpoint.objects.filter(active=True))
+    rows = []
+    for ticket in tickets:
+        rows += customer_notice_rows(
+            ticket=ticket,
+            template_key="customer_received",
+            marker="created",
+            preference=preferences.get(ticket.customer_id)
+            or NotificationPreference(user=ticket.customer),
+        )
+        rows += webhook_rows(
+            event="ticket.created",
+            data=ticket_payload(ticket),
+            marker=f"t{ticket.pk}",
+            endpoints=endpoints,
+        )
+    delivery_enqueue_many(rows)
+
+
 def on_ticket_updated(ticket_id: int) -> None:
     ticket = _ticket(ticket_id)
     _progress_notices(ticket)
@@ -141,7 +181,9 @@ def on_sla_alert(alert: SlaAlert) -> None:
 def connect() -> None:
     sla_events.subscribe("sla_warning", on_sla_alert)
     sla_events.subscribe("sla_breached", on_sla_alert)
-    hooks.subscribe_in_transaction("ticket_created", on_ticket_created)
+    hooks.subscribe_in_transaction_batch(
+        "ticket_created", on_ticket_created, on_tickets_created
+    )
     hooks.subscribe_in_transaction("ticket_updated", on_ticket_updated)
     hooks.subscribe_in_transaction("message_added", on_message_added)
     hooks.subscribe_in_transaction("ticket_merged", on_ticket_merged)

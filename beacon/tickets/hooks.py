@@ -42,3 +42,58 @@ def in_transaction(event: str, object_id: int) -> None:
     """Run the in-transaction subscribers now; call it inside the service's `atomic()` block."""
     for handler in list(_in_transaction_subscribers.get(event, ())):
         handler(object_id)
+
+
+# --- batches (bulk intake: one call for many objects) ------------------------------------------
+
+BatchSubscriber = Callable[[list[int]], None]
+_in_transaction_batch: dict[Subscriber, BatchSubscriber] = {}
+
+
+def subscribe_in_transaction_batch(
+    event: str, handler: Subscriber, batch_handler: BatchSubscriber
+) -> None:
+    """`handler` (as subscribe_in_transaction), plus a version taking many ids at once that
+    `in_transaction_many` uses instead; both must write the same rows."""
+    subscribe_in_transaction(event, handler)
+    _in_transaction_batch[handler] = batch_handler
+
+
+def in_transaction_many(event: str, object_ids: list[int]) -> None:
+    """`in_transaction` for many objects: batch versions where subscribed, else one by one."""
+    if not object_ids:
+        return
+    for handler in list(_in_transaction_subscribers.get(event, ())):
+        batch = _in_transaction_batch.get(handler)
+        if batch is not None:
+            batch(list(object_ids))
+        else:
+            for object_id in object_ids:
+                handler(object_id)
+
+
+def run_subscribers(event: str, object_ids: list[int]) -> None:
+    """The after-commit subscribers of `event` for each id, each failure logged, not raised."""
+    for object_id in object_ids:
+        for handler in list(_subscribers.get(event, ())):
+            try:
+                handler(object_id)
+            except Exception:
+                logger.exception(
+                    "%s subscriber %r failed for %s", event, handler, object_id
+                )
+
+
+def after_commit_many(event: str, object_ids: list[int]) -> None:
+    """`after_commit` for many objects: ONE job after commit runs every subscriber for every
+    id in the worker (beacon/tickets/tasks.py), instead of one enqueue per object and subscriber."""
+    if not object_ids or not _subscribers.get(event):
+        return
+    ids = list(object_ids)
+
+    def enqueue() -> None:
+        from beacon.tickets.tasks import hooks_run_task
+
+        hooks_run_task(event, ids)
+
+    transaction.on_commit(enqueue, robust=True)

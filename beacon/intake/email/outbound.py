@@ -72,13 +72,16 @@ def _thread_headers(ticket: Ticket) -> tuple[str, list[str]]:
 
 
 def _new_message_id(ticket: Ticket, mailbox: Mailbox) -> str:
-    message_id = make_msgid(idstring=ticket.reference, domain=mailbox.domain).strip(
-        "<>"
-    )
+    message_id = outbound_message_id(ticket, mailbox)
     ThreadMessageId.objects.create(
         message_id=message_id, ticket=ticket, direction=Direction.OUTBOUND
     )
     return message_id
+
+
+def outbound_message_id(ticket: Ticket, mailbox: Mailbox) -> str:
+    """A new Message-ID for mail about `ticket` (the caller records it as a thread id)."""
+    return make_msgid(idstring=ticket.reference, domain=mailbox.domain).strip("<>")
 
 
 def on_message_added(message_id: int) -> None:
@@ -120,21 +123,35 @@ def auto_reply_enqueue(*, ticket: Ticket, mailbox: Mailbox, in_reply_to: str) ->
     if not mailbox.auto_reply:
         return
     delivery_enqueue(
-        dedup_key=f"{AUTO_REPLY_TEMPLATE}:t{ticket.pk}",
-        kind=Kind.EMAIL,
-        template_key=AUTO_REPLY_TEMPLATE,
-        language=ticket.language,
-        context={
+        **auto_reply_row(
+            ticket=ticket,
+            mailbox=mailbox,
+            in_reply_to=in_reply_to,
+            message_id=_new_message_id(ticket, mailbox),
+        )
+    )
+
+
+def auto_reply_row(
+    *, ticket: Ticket, mailbox: Mailbox, in_reply_to: str, message_id: str
+) -> dict[str, Any]:
+    """The outbox row (`delivery_enqueue` arguments) of an auto-reply sent as `message_id`."""
+    return {
+        "dedup_key": f"{AUTO_REPLY_TEMPLATE}:t{ticket.pk}",
+        "kind": Kind.EMAIL,
+        "template_key": AUTO_REPLY_TEMPLATE,
+        "language": ticket.language,
+        "context": {
             "ticket_id": ticket.pk,
             "mailbox_id": mailbox.pk,
-            "message_id": _new_message_id(ticket, mailbox),
+            "message_id": message_id,
             "in_reply_to": in_reply_to,
             "references": [in_reply_to] if in_reply_to else [],
         },
-        recipient=ticket.customer,
+        "recipient": ticket.customer,
         # To the address the mail came from (the ticket's customer), nothing else.
-        address=ticket.customer.email,
-    )
+        "address": ticket.customer.email,
+    }
 
 
 def first_response_due(ticket: Ticket) -> tuple[int, Any] | None:

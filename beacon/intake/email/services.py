@@ -18,17 +18,20 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beacon.accounts.models import User
 from beacon.audit.services import audit_record
+from beacon.core.bulk import insert_rows
 from beacon.core.errors import DomainError, TooLarge
 from beacon.intake.email import identity, outbound, redaction
 from beacon.intake.email.models import (
@@ -41,6 +44,7 @@ from beacon.intake.email.models import (
 )
 from beacon.intake.email.parsing import ParsedEmail, message_ids, parse_message
 from beacon.notifications.models import Delivery
+from beacon.notifications.services import delivery_enqueue_many
 from beacon.tickets import services as ticket_services
 from beacon.tickets.attachments import check_upload
 from beacon.tickets.models import Category, Channel, Status, Ticket
@@ -184,17 +188,26 @@ def cache_clear() -> None:
 
 def inbound_process_pending(*, older_than_seconds: int = 0, limit: int = 500) -> int:
     """Process rows left `received` (a crash after storing, a job that never ran)."""
+    ids = inbound_pending_ids(older_than_seconds=older_than_seconds, limit=limit)
+    for inbound_id in ids:
+        inbound_process(inbound_id=inbound_id)
+    return len(ids)
+
+
+def inbound_pending_ids(
+    *, older_than_seconds: int = 0, limit: int = 500, before: datetime | None = None
+) -> list[int]:
+    """Rows left `received`, oldest first (stored before `before`, when given)."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
+    if before is not None:
+        cutoff = min(cutoff, before)
+    return list(
         InboundEmail.objects.filter(
             status=InboundStatus.RECEIVED, received_at__lte=cutoff
         )
         .order_by("received_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    for inbound_id in ids:
-        inbound_process(inbound_id=inbound_id)
-    return len(ids)
 
 
 def inbound_retry(*, rows: Iterable[InboundEmail], actor: User) -> int:
@@ -409,18 +422,7 @@ def _load_default_category() -> Category | None:
 
 
 def _new_ticket(parsed: ParsedEmail, sender: User | None, *, flagged: bool) -> Ticket:
-    text = f"{parsed.subject}\n{parsed.visible_text}"
-    if sender is not None:
-        language = sender.language
-    elif text.isascii():
-        language = "en"  # no other script to tell apart: skip the detector
-    else:
-        language = (
-            detect_language(
-                text, [code for code, _name in settings.LANGUAGES], default="en"
-            )
-            or "en"
-        )
+    language = _language_of(parsed, sender)
     customer = sender or _new_customer(parsed, language)
     accepted, refused = _checked_files(parsed)
     subject = parsed.subject.strip() or _("(no subject)")
@@ -434,6 +436,20 @@ def _new_ticket(parsed: ParsedEmail, sender: User | None, *, flagged: bool) -> T
         tags=[UNVERIFIED_TAG] if flagged else [],
         uploads=accepted,
         require_fields=False,
+    )
+
+
+def _language_of(parsed: ParsedEmail, sender: User | None) -> str:
+    if sender is not None:
+        return sender.language
+    text = f"{parsed.subject}\n{parsed.visible_text}"
+    if text.isascii():
+        return "en"  # no other script to tell apart: skip the detector
+    return (
+        detect_language(
+            text, [code for code, _name in settings.LANGUAGES], default="en"
+        )
+        or "en"
     )
 
 
@@ -496,6 +512,22 @@ def _bounce(parsed: ParsedEmail) -> Outcome:
 def _may_auto_reply(parsed: ParsedEmail, ours: set[str]) -> bool:
     """RFC 3834: never answer automatic mail, lists, robots, ourselves or a bouncing address;
     at most EMAIL_AUTO_REPLY_LIMIT answers per sender per day."""
+    if not _may_auto_reply_by_headers(parsed, ours):
+        return False
+    address = parsed.from_address
+    if BouncedAddress.objects.filter(address=address).exists():
+        return False
+    since = timezone.now() - timedelta(days=1)
+    sent = Delivery.objects.filter(
+        template_key=outbound.AUTO_REPLY_TEMPLATE,
+        address=address,
+        created_at__gte=since,
+    ).count()
+    return sent < settings.EMAIL_AUTO_REPLY_LIMIT
+
+
+def _may_auto_reply_by_headers(parsed: ParsedEmail, ours: set[str]) -> bool:
+    """The RFC 3834 checks of `_may_auto_reply` that need no database."""
     auto = parsed.header("auto-submitted").split(";")[0].strip().lower()
     if auto and auto != "no":
         return False
@@ -509,17 +541,7 @@ def _may_auto_reply(parsed: ParsedEmail, ours: set[str]) -> bool:
     address = parsed.from_address
     if _is_robot(address) or _base_address(address) in ours:
         return False
-    if parsed.return_path == "" and "return-path" in parsed.headers:
-        return False
-    if BouncedAddress.objects.filter(address=address).exists():
-        return False
-    since = timezone.now() - timedelta(days=1)
-    sent = Delivery.objects.filter(
-        template_key=outbound.AUTO_REPLY_TEMPLATE,
-        address=address,
-        created_at__gte=since,
-    ).count()
-    return sent < settings.EMAIL_AUTO_REPLY_LIMIT
+    return not (parsed.return_path == "" and "return-path" in parsed.headers)
 
 
 def ticket_is_flagged(ticket: Ticket) -> bool:
@@ -527,3 +549,353 @@ def ticket_is_flagged(ticket: Ticket) -> bool:
         ticket.status != Status.CLOSED
         and ticket.tags.filter(name=UNVERIFIED_TAG).exists()
     )
+
+
+# --- batches (imports: many stored messages at a time) ----------------------------------------
+
+
+def inbound_store_many(
+    *, raws: list[bytes], source: str, mailbox: Mailbox | None = None
+) -> list[tuple[InboundEmail | None, bool, str]]:
+    """`inbound_store` for many messages in one statement: (row, created, refusal) for each, in
+    order; row None with the reason when refused (too large). If another run stores some of the
+    same messages meanwhile, the batch is stored one by one instead."""
+    limit = settings.EMAIL_MAX_MESSAGE_BYTES
+    keys: list[str | None] = []
+    new: dict[str, InboundEmail] = {}
+    for raw in raws:
+        if len(raw) > limit:
+            keys.append(None)
+            continue
+        key, message_id, digest = dedup_key_for(raw)
+        keys.append(key)
+        new.setdefault(
+            key,
+            InboundEmail(
+                dedup_key=key,
+                message_id=message_id,
+                mailbox=mailbox,
+                source=source,
+                raw=raw,
+                sha256=digest,
+                size=len(raw),
+            ),
+        )
+    existing = {
+        row.dedup_key: row
+        for row in InboundEmail.objects.filter(dedup_key__in=list(new)).only(
+            "pk", "dedup_key", "status"
+        )
+    }
+    try:
+        with transaction.atomic():
+            InboundEmail.objects.bulk_create(
+                [row for key, row in new.items() if key not in existing]
+            )
+    except IntegrityError:
+        return [_store_one(raw, source, mailbox) for raw in raws]
+    refusal = _("The message is larger than %(limit)s MB.") % {
+        "limit": limit // (1024 * 1024)
+    }
+    results: list[tuple[InboundEmail | None, bool, str]] = []
+    seen: set[str] = set()
+    for slot in keys:
+        if slot is None:
+            results.append((None, False, refusal))
+        elif slot in existing or slot in seen:
+            results.append((existing.get(slot, new[slot]), False, ""))
+        else:
+            seen.add(slot)
+            results.append((new[slot], True, ""))
+    return results
+
+
+def _store_one(
+    raw: bytes, source: str, mailbox: Mailbox | None
+) -> tuple[InboundEmail | None, bool, str]:
+    try:
+        row, created = inbound_store(raw=raw, source=source, mailbox=mailbox)
+    except DomainError as exc:
+        return None, False, exc.message
+    return row, created, ""
+
+
+def inbound_process_many(*, inbound_ids: list[int]) -> dict[str, int]:
+    """`inbound_process` for a batch of stored rows, in one transaction, the common case (a new
+    ticket from a new message) written with bulk inserts; every other message goes the one-by-one
+    path inside the batch. If the batch fails as a whole, it is redone one message at a time,
+    so one bad message cannot hold back the others. Returns how many rows reached each status."""
+    try:
+        # Parsing and the other checks that need no lock run first, outside the transaction,
+        # so that an overlapping run can use the time to prepare its own batch.
+        prepared, single = _prepare_batch(inbound_ids)
+        with transaction.atomic():
+            return _process_batch(prepared, single)
+    except Exception:
+        logger.warning("inbound email batch failed; one by one", exc_info=True)
+    statuses: dict[str, int] = {}
+    for inbound_id in inbound_ids:
+        status = inbound_process(inbound_id=inbound_id)
+        if status:
+            statuses[status] = statuses.get(status, 0) + 1
+    return statuses
+
+
+@dataclass
+class _Fast:
+    row: InboundEmail
+    raw: bytes
+    parsed: ParsedEmail
+    sender: User | None
+    mailbox: Mailbox | None
+    language: str = "en"
+    ticket: Ticket | None = None
+    who: identity.Identity | None = None
+    redacted: bytes = b""
+
+
+_ROW_FIELDS = [
+    "status",
+    "reason",
+    "processed_at",
+    "ticket",
+    "attempts",
+    "last_error",
+    "message_id",
+    "from_address",
+    "subject",
+    "html",
+    "sender_verified",
+    "auth_summary",
+]
+
+
+def _prepare_batch(inbound_ids: list[int]) -> tuple[list[_Fast], list[int]]:
+    """Rows still to parse: (new tickets for the bulk path, with their parse, sender check and
+    masked source ready; ids for the one-by-one path). Reads only; the caller re-checks under lock."""
+    rows = list(
+        InboundEmail.objects.select_related("mailbox")
+        .filter(pk__in=inbound_ids, status=InboundStatus.RECEIVED)
+        .order_by("id")
+    )
+    ours = _our_addresses()
+    prepared: list[_Fast] = []
+    single: list[int] = []
+    for row in rows:
+        raw = bytes(row.raw)
+        parsed = parse_message(raw)
+        mailbox = row.mailbox or _mailbox_for(parsed)
+        if (
+            parsed.is_report
+            or parsed.header("x-failed-recipients")
+            or not parsed.from_address
+            or _base_address(parsed.from_address) in ours
+            or _is_auto_reply(parsed)
+            or _is_robot(parsed.from_address)
+            or parsed.files
+            or parsed.subject_reference
+            or parsed.thread_ids
+            or (
+                mailbox is not None
+                and identity.reference_from_token(parsed.recipients, mailbox.address)
+            )
+        ):
+            # Bounces, robots, possible replies, attachments: the one-by-one path.
+            single.append(row.pk)
+            continue
+        fast = _Fast(row, raw, parsed, None, mailbox)
+        fast.language = _language_of(parsed, None)
+        fast.who = identity.check_sender(parsed, raw)
+        # The secret spans of the source are masked once it is parsed (see redaction.py).
+        fast.redacted = redaction.redact_raw(raw)
+        prepared.append(fast)
+    return prepared, single
+
+
+def _process_batch(prepared: list[_Fast], single: list[int]) -> dict[str, int]:
+    ids = [fast.row.pk for fast in prepared]
+    # Under the row locks: only what no other run has parsed meanwhile.
+    attempts = dict(
+        InboundEmail.objects.select_for_update()
+        .filter(pk__in=ids, status=InboundStatus.RECEIVED)
+        .values_list("pk", "attempts")
+    )
+    candidates = [fast for fast in prepared if fast.row.pk in attempts]
+    for fast in candidates:
+        fast.row.attempts = attempts[fast.row.pk]
+    statuses: dict[str, int] = {}
+    users = _users_by_address({fast.parsed.from_address for fast in candidates})
+    fast_ones: list[_Fast] = []
+    for fast in candidates:
+        fast.sender = users.get(fast.parsed.from_address.lower())
+        if fast.sender is not None and not fast.sender.is_customer:
+            single.append(fast.row.pk)  # staff: ignored, by the one-by-one path
+        else:
+            if fast.sender is not None:
+                fast.language = fast.sender.language
+            fast_ones.append(fast)
+    if fast_ones:
+        _fast_tickets(fast_ones, _our_addresses())
+        statuses[InboundStatus.TICKET] = len(fast_ones)
+    for inbound_id in single:
+        status = inbound_process(inbound_id=inbound_id)
+        if status:
+            statuses[status] = statuses.get(status, 0) + 1
+    return statuses
+
+
+def _users_by_address(addresses: set[str]) -> dict[str, User]:
+    """Users by lower-cased address (as `email__iexact`), in one query."""
+    lowered = {address.lower() for address in addresses}
+    return {
+        user.email.lower(): user
+        for user in User.objects.annotate(address=Lower("email")).filter(
+            address__in=lowered
+        )
+    }
+
+
+def _fast_tickets(batch: list[_Fast], ours: set[str]) -> None:
+    """New tickets for `batch`, as `_process` would open them, a statement per table."""
+    new_customers: dict[str, User] = {}
+    for fast in batch:
+        parsed = fast.parsed
+        if fast.sender is None:
+            address = parsed.from_address.lower()
+            if address in new_customers:
+                # A second message from the same new address: as if its record existed.
+                fast.language = new_customers[address].language
+            else:
+                user = User(
+                    email=User.objects.normalize_email(parsed.from_address).lower(),
+                    display_name=parsed.from_name[:150],
+                    language=fast.language,
+                    email_verified=False,
+                )
+                user.set_unusable_password()
+                new_customers[address] = user
+    User.objects.bulk_create(list(new_customers.values()))
+    category = _default_category()
+    items = []
+    for fast in batch:
+        who = fast.who or identity.check_sender(fast.parsed, fast.raw)
+        fast.row.auth_summary = who.summary
+        customer = fast.sender or new_customers[fast.parsed.from_address.lower()]
+        fast.row.sender_verified = (
+            who.aligned and fast.sender is not None and fast.sender.email_verified
+        )
+        subject = fast.parsed.subject.strip() or _("(no subject)")
+        items.append(
+            ticket_services.NewTicket(
+                customer=customer,
+                subject=subject[: ticket_services.SUBJECT_MAX],
+                description=_body_with_refusals(fast.parsed, []),
+                category=category,
+                channel=Channel.EMAIL,
+                language=fast.language,
+                tags=[] if fast.row.sender_verified else [UNVERIFIED_TAG],
+            )
+        )
+    tickets = ticket_services.tickets_create_many(items=items)
+    thread_ids: list[ThreadMessageId] = []
+    replies: list[dict[str, Any]] = []
+    allowed = _auto_reply_allowance({fast.parsed.from_address for fast in batch})
+    now = timezone.now()
+    masked: list[InboundEmail] = []
+    for fast, ticket in zip(batch, tickets, strict=True):
+        fast.ticket = ticket
+        parsed = fast.parsed
+        if parsed.message_id:
+            thread_ids.append(
+                ThreadMessageId(
+                    message_id=parsed.message_id,
+                    ticket=ticket,
+                    direction=Direction.INBOUND,
+                )
+            )
+        mailbox = fast.mailbox
+        if (
+            mailbox is not None
+            and mailbox.auto_reply
+            and allowed.get(parsed.from_address, 0) > 0
+            and _may_auto_reply_by_headers(parsed, ours)
+        ):
+            allowed[parsed.from_address] -= 1
+            message_id = outbound.outbound_message_id(ticket, mailbox)
+            thread_ids.append(
+                ThreadMessageId(
+                    message_id=message_id, ticket=ticket, direction=Direction.OUTBOUND
+                )
+            )
+            replies.append(
+                outbound.auto_reply_row(
+                    ticket=ticket,
+                    mailbox=mailbox,
+                    in_reply_to=parsed.message_id,
+                    message_id=message_id,
+                )
+            )
+        row = fast.row
+        row.attempts += 1
+        row.message_id = parsed.message_id or row.message_id
+        row.from_address = parsed.from_address[:320]
+        row.subject = parsed.subject[:300]
+        row.html = parsed.html
+        row.status = InboundStatus.TICKET
+        row.reason = "new ticket"
+        row.processed_at = now
+        row.ticket = ticket
+        # The secret spans of the source are masked once it is parsed (see redaction.py).
+        if fast.redacted != fast.raw:
+            row.raw = fast.redacted
+            masked.append(row)
+    # The first ticket to record an id keeps it (a re-sent copy must not move the thread).
+    insert_rows(thread_ids, ignore_conflicts=True)
+    delivery_enqueue_many(replies)
+    _update_rows([fast.row for fast in batch], _ROW_FIELDS)
+    if masked:
+        _update_rows(masked, ["raw"])
+
+
+def _update_rows(rows: list[InboundEmail], names: list[str]) -> None:
+    """Save `names` of each row: one prepared UPDATE run for all rows (bulk_update builds a
+    CASE expression per field and row, which costs more than the rest of the batch)."""
+    meta = InboundEmail._meta
+    fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in names]
+    quote = connection.ops.quote_name
+    # Only quoted model column names go into the text; every value is a parameter.
+    columns = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote('id')} = %s"  # noqa: S608
+    params = [
+        [
+            field.get_db_prep_save(getattr(row, field.attname), connection)
+            for field in fields
+        ]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _auto_reply_allowance(addresses: set[str]) -> dict[str, int]:
+    """How many more auto-replies each address may get today (0 for a bouncing address)."""
+    since = timezone.now() - timedelta(days=1)
+    sent: dict[str, int] = {}
+    for address in Delivery.objects.filter(
+        template_key=outbound.AUTO_REPLY_TEMPLATE,
+        address__in=addresses,
+        created_at__gte=since,
+    ).values_list("address", flat=True):
+        sent[address] = sent.get(address, 0) + 1
+    bouncing = set(
+        BouncedAddress.objects.filter(address__in=addresses).values_list(
+            "address", flat=True
+        )
+    )
+    return {
+        address: 0
+        if address in bouncing
+        else settings.EMAIL_AUTO_REPLY_LIMIT - sent.get(address, 0)
+        for address in addresses
+    }
