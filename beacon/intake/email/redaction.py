@@ -15,7 +15,8 @@ from beacon.intake.email.parsing import decode_bytes, decode_header
 from beacon.triage.secrets import mask_secrets
 
 
-def _mask(text: str) -> str:
+def mask_text(text: str) -> str:
+    """`text` with secret spans masked (for the parsed fields kept beside the source)."""
     return mask_secrets(text).text
 
 
@@ -33,7 +34,7 @@ def redact_raw(raw: bytes) -> bytes:
     subject = message.get("Subject")
     if subject is not None:
         text = decode_header(subject)
-        masked = _mask(text)
+        masked = mask_text(text)
         if masked != text:
             message.replace_header(
                 "Subject", email.header.Header(masked, "utf-8").encode()
@@ -46,7 +47,7 @@ def redact_raw(raw: bytes) -> bytes:
         if not isinstance(payload, bytes):
             continue
         text = decode_bytes(payload, part.get_content_charset())
-        masked = _mask(text)
+        masked = mask_text(text)
         if masked == text:
             continue
         del part["Content-Transfer-Encoding"]

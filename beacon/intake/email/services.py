@@ -279,8 +279,9 @@ def _process(row: InboundEmail, raw: bytes) -> Outcome:
     parsed = parse_message(raw)
     row.message_id = parsed.message_id or row.message_id
     row.from_address = parsed.from_address[:320]
-    row.subject = parsed.subject[:300]
-    row.html = parsed.html
+    # The parsed fields kept beside the source are masked like the source itself.
+    row.subject = redaction.mask_text(parsed.subject)[:300]
+    row.html = redaction.mask_text(parsed.html)
     if parsed.is_report or parsed.header("x-failed-recipients"):
         return _bounce(parsed)
     if not parsed.from_address:
@@ -839,8 +840,8 @@ def _fast_tickets(batch: list[_Fast], ours: set[str]) -> None:
         row.attempts += 1
         row.message_id = parsed.message_id or row.message_id
         row.from_address = parsed.from_address[:320]
-        row.subject = parsed.subject[:300]
-        row.html = parsed.html
+        row.subject = redaction.mask_text(parsed.subject)[:300]
+        row.html = redaction.mask_text(parsed.html)
         row.status = InboundStatus.TICKET
         row.reason = "new ticket"
         row.processed_at = now

@@ -23,6 +23,7 @@ from django.apps import apps
 from django.core import mail, serializers
 
 from beacon.core.text import tokens
+from beacon.notifications.backends import sender_for
 from beacon.notifications.models import Delivery, Kind
 from beacon.notifications.rendering import render_notice
 from beacon.tickets.models import Ticket
@@ -65,6 +66,11 @@ def rendered_notifications() -> str:
     """Every queued or sent notice as its recipient would get it, and every mail sent."""
     parts = []
     for delivery in Delivery.objects.exclude(kind=Kind.WEBHOOK):
+        if sender_for(delivery.template_key) is not None:
+            # An app sends these rows itself (threaded email): what it sent is in the outbox
+            # below, and its context is checked as stored data.
+            parts.append(repr(delivery.context))
+            continue
         notice = render_notice(
             delivery.template_key, delivery.language, delivery.context
         )

@@ -26,6 +26,7 @@ from beacon.intake.email.services import (
 )
 from beacon.intake.email.tests.conftest import customer, sample
 from beacon.notifications.models import Delivery
+from beacon.notifications.services import deliveries_drain
 from beacon.sla.models import SlaTarget
 from beacon.tickets import services as ticket_services
 from beacon.tickets.models import Ticket
@@ -252,3 +253,40 @@ def test_import_recovers_rows_an_earlier_run_left_unparsed(
     assert "ticket 4" in out.getvalue()
     assert not InboundEmail.objects.filter(status=InboundStatus.RECEIVED).exists()
     assert Ticket.objects.count() == 4
+
+
+def _secret_mail(run: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"victim-{run}@example.test"
+    message["To"] = "support@beacon.test"
+    message["Subject"] = f"My phrase {SEED}"
+    message["Message-ID"] = f"<secret-{run}@example.test>"
+    message.set_content(f"Here it is: {SEED}\nPlease help.")
+    message.add_alternative(f"<p>Here it is: <b>{SEED}</b></p>", subtype="html")
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize("path", ["one-by-one", "batch"])
+def test_a_seed_phrase_in_subject_and_html_is_stored_nowhere(
+    mailbox: Mailbox, django_capture_on_commit_callbacks: Any, path: str
+) -> None:
+    from beacon.triage.tests.secret_checks import assert_secret_absent_everywhere
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if path == "one-by-one":
+            row, _created = inbound_store(
+                raw=_secret_mail(path), source=Source.IMPORT, mailbox=mailbox
+            )
+            inbound_process(inbound_id=row.pk)
+        else:
+            stored = inbound_store_many(
+                raws=[_secret_mail(path)], source=Source.IMPORT, mailbox=mailbox
+            )
+            inbound_process_many(inbound_ids=[r.pk for r, _c, _x in stored if r])
+
+    deliveries_drain()
+
+    row = InboundEmail.objects.get(message_id=f"secret-{path}@example.test")
+    assert row.ticket is not None
+    assert "[REDACTED:seed_phrase]" in row.subject
+    assert_secret_absent_everywhere(SEED)
