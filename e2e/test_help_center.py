@@ -46,7 +46,11 @@ def test_customer_searches_in_chinese_votes_and_sees_suggestions_while_filing(
     page.locator("#vote button[value=no]").click()
     expect(page.locator("#vote")).to_contain_text("感谢您的反馈")
     page.fill("#vote-comment", "没有备份密钥怎么办？")
-    page.locator("#vote button[type=submit]").click()
+    # The thanks from the first vote are already on the page: wait for the comment's own answer.
+    with page.expect_response(
+        lambda response: response.request.method == "POST" and response.ok
+    ):
+        page.locator("#vote button[type=submit]").click()
     expect(page.locator("#vote")).to_contain_text("感谢您的反馈")
     vote = Vote.objects.get(
         comment="没有备份密钥怎么办？"
