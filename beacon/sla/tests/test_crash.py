@@ -3,16 +3,12 @@ restart every due target is escalated, and none twice (one audit row, one note, 
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from beacon.core.tests.processes import BeaconProcesses, kill, wait_for
 
 TICKETS = 300
 
@@ -43,90 +39,54 @@ SlaTarget.objects.update(paused_since=None)
 KICK = "from beacon.sla.tasks import sla_check_task; sla_check_task()"
 
 
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
-
-
 @pytest.mark.live
 def test_a_killed_worker_escalates_every_target_exactly_once(tmp_path: Path) -> None:
     # Triage off: its 300 jobs (and the models' first training) would queue before the
     # escalations this test times; triage has crash and repair tests of its own.
-    env = {
-        **os.environ,
-        "DATA_DIR": str(tmp_path),
-        "HUEY_REAL": "1",
-        "TRIAGE_ENABLED": "false",
-    }
-    for name in ("BEACON_TESTING", "DATABASE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    beacon = [sys.executable, "-m", "beacon.cli"]
-    log = (tmp_path / "worker.log").open("ab")
-    database = tmp_path / "beacon.sqlite3"
-
-    def run(*args: str) -> None:
-        subprocess.run(
-            [*beacon, *args], env=env, check=True, capture_output=True, timeout=120
-        )
-
-    def worker() -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [*beacon, "run_huey", "--workers", "1"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def query(sql: str) -> list[tuple[int | str, ...]]:
-        with sqlite3.connect(database, timeout=20) as db:
-            rows: list[tuple[int | str, ...]] = db.execute(sql).fetchall()
-        return rows
+    beacon = BeaconProcesses(
+        tmp_path, timeout=120, HUEY_REAL="1", TRIAGE_ENABLED="false"
+    )
 
     def breached() -> int:
-        (count,) = query(
+        return beacon.count(
             "SELECT count(*) FROM sla_slatarget WHERE breached_at IS NOT NULL"
-        )[0]
-        return int(count)
+        )
 
-    run("migrate", "--no-input", "-v", "0")
-    run("shell", "-c", SEED.format(tickets=TICKETS))
-    assert query(
-        "SELECT count(*) FROM sla_slatarget WHERE metric = 'first_response'"
-    ) == [(TICKETS,)]
+    beacon.run("migrate", "--no-input", "-v", "0")
+    beacon.run("shell", "-c", SEED.format(tickets=TICKETS))
+    assert (
+        beacon.count(
+            "SELECT count(*) FROM sla_slatarget WHERE metric = 'first_response'"
+        )
+        == TICKETS
+    )
 
-    first = worker()
+    first = beacon.worker()
     try:
-        run("shell", "-c", KICK)
-        _wait(lambda: breached() >= 10, 30, "the first escalations")
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        beacon.run("shell", "-c", KICK)
+        wait_for(lambda: breached() >= 10, 30, "the first escalations", every=0.01)
     finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGKILL)
+        kill(first)
     at_kill = breached()
     assert 0 < at_kill < TICKETS, "the worker must be killed in the middle of the run"
 
-    second = worker()
+    second = beacon.worker()
     try:
-        run("shell", "-c", KICK)
-        _wait(lambda: breached() == TICKETS, 60, f"all escalated, now {breached()}")
-        run("shell", "-c", KICK)  # a further run finds nothing left to do
+        beacon.run("shell", "-c", KICK)
+        wait_for(lambda: breached() == TICKETS, 60, f"all escalated, now {breached()}")
+        beacon.run("shell", "-c", KICK)  # a further run finds nothing left to do
         time.sleep(0.5)
     finally:
-        os.killpg(second.pid, signal.SIGKILL)
-        second.wait(timeout=10)
+        kill(second)
 
-    per_ticket = query(
+    per_ticket = beacon.query(
         "SELECT target_id, count(*) FROM audit_auditevent WHERE action = 'sla.breached' "
         "GROUP BY target_id"
     )
     assert len(per_ticket) == TICKETS
     assert all(count == 1 for _ref, count in per_ticket)
-    assert query("SELECT DISTINCT priority FROM tickets_ticket") == [(2,)]
-    notes = query(
+    assert beacon.query("SELECT DISTINCT priority FROM tickets_ticket") == [(2,)]
+    notes = beacon.query(
         "SELECT ticket_id, count(*) FROM tickets_message WHERE kind = 'note' AND author_id IS NULL "
         "GROUP BY ticket_id"
     )

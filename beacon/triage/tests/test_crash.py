@@ -4,16 +4,12 @@ middle of the repair; after a restart every message is triaged exactly once, and
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from beacon.core.tests.processes import BeaconProcesses, kill, wait_for
 
 TICKETS = 20
 
@@ -38,88 +34,47 @@ HUEY.flush()
 KICK = "from beacon.triage.tasks import triage_sweep_task; triage_sweep_task()"
 
 
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 @pytest.mark.live
 def test_lost_jobs_and_a_killed_worker_still_triage_every_ticket_once(
     tmp_path: Path,
 ) -> None:
-    env = {
-        **os.environ,
-        "DATA_DIR": str(tmp_path),
-        "HUEY_REAL": "1",
-        "TRIAGE_ENABLED": "true",
-    }
-    for name in ("BEACON_TESTING", "DATABASE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    beacon = [sys.executable, "-m", "beacon.cli"]
-    log = (tmp_path / "worker.log").open("ab")
-    database = tmp_path / "beacon.sqlite3"
-
-    def run(*args: str) -> None:
-        subprocess.run(
-            [*beacon, *args], env=env, check=True, capture_output=True, timeout=180
-        )
-
-    def worker() -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [*beacon, "run_huey", "--workers", "1"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def query(sql: str) -> list[tuple[int | str, ...]]:
-        with sqlite3.connect(database, timeout=20) as db:
-            rows: list[tuple[int | str, ...]] = db.execute(sql).fetchall()
-        return rows
+    beacon = BeaconProcesses(tmp_path, HUEY_REAL="1", TRIAGE_ENABLED="true")
 
     def done() -> int:
-        (count,) = query(
+        return beacon.count(
             "SELECT count(*) FROM triage_triageresult WHERE status = 'done'"
-        )[0]
-        return int(count)
+        )
 
-    run("migrate", "--no-input", "-v", "0")
-    run("shell", "-c", SEED.format(tickets=TICKETS))
-    assert query("SELECT count(*) FROM triage_triageresult") == [(0,)]
+    beacon.run("migrate", "--no-input", "-v", "0")
+    beacon.run("shell", "-c", SEED.format(tickets=TICKETS))
+    assert beacon.count("SELECT count(*) FROM triage_triageresult") == 0
 
-    first = worker()
+    first = beacon.worker()
     try:
-        run("shell", "-c", KICK)
-        _wait(lambda: done() >= 3, 120, "the first repaired results")
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        beacon.run("shell", "-c", KICK)
+        wait_for(lambda: done() >= 3, 120, "the first repaired results")
     finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGKILL)
+        kill(first)
     assert 0 < done() < TICKETS, "the worker must be killed in the middle of the run"
 
-    second = worker()
+    second = beacon.worker()
     try:
-        run("shell", "-c", KICK)
-        _wait(lambda: done() == TICKETS, 120, f"all triaged, now {done()}")
-        run("shell", "-c", KICK)  # a further run finds nothing left to do
+        beacon.run("shell", "-c", KICK)
+        wait_for(lambda: done() == TICKETS, 120, f"all triaged, now {done()}")
+        beacon.run("shell", "-c", KICK)  # a further run finds nothing left to do
         time.sleep(1)
     finally:
-        os.killpg(second.pid, signal.SIGKILL)
-        second.wait(timeout=10)
+        kill(second)
 
-    per_ticket = query(
+    per_ticket = beacon.query(
         "SELECT ticket_id, count(*) FROM triage_triageresult GROUP BY ticket_id"
     )
     assert len(per_ticket) == TICKETS and all(n == 1 for _id, n in per_ticket)
-    moved = query(
+    moved = beacon.query(
         "SELECT ticket_id, count(*) FROM tickets_ticketevent WHERE field = 'category' "
         "GROUP BY ticket_id"
     )
     assert len(moved) == TICKETS and all(n == 1 for _id, n in moved)
-    assert query(
+    assert beacon.query(
         "SELECT DISTINCT c.slug FROM tickets_ticket t JOIN tickets_category c ON c.id = t.category_id"
     ) == [("withdrawal-delayed",)]
