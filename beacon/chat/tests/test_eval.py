@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from beacon.chat.evaluation import evaluate_handoff
 from beacon.chat.intents import read_seed
@@ -83,7 +84,11 @@ def test_the_command_prints_the_numbers(tmp_path: Path) -> None:
     )
     out = StringIO()
 
-    call_command("chat", "eval", "--train", str(train), "--test", str(test), stdout=out)
+    # The labels are translated; another test in this worker may have left Chinese active.
+    with translation.override("en"):
+        call_command(
+            "chat", "eval", "--train", str(train), "--test", str(test), stdout=out
+        )
 
     lines = out.getvalue().strip().splitlines()
     assert any(line.startswith("in-scope accuracy:") for line in lines)
