@@ -20,7 +20,8 @@ from beacon.audit.queries import (
     audit_paginate,
 )
 from beacon.core.errors import Invalid
-from beacon.tickets.console.access import is_htmx, staff_view
+from beacon.core.htmx import is_htmx
+from beacon.tickets.console.access import staff_view
 
 PAGE_SIZE = 50
 TEMPLATE = "audit/events.html"

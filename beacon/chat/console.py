@@ -19,7 +19,8 @@ from beacon.chat.identity import Identity
 from beacon.chat.models import Conversation
 from beacon.chat.views import chat_strings
 from beacon.core.errors import DomainError, Invalid, NotFound
-from beacon.tickets.console.access import htmx_redirect, is_htmx, staff_view
+from beacon.core.htmx import is_htmx
+from beacon.tickets.console.access import htmx_redirect, staff_view
 from beacon.tickets.models import Macro, Ticket
 from beacon.tickets.queries import macros_for_user
 

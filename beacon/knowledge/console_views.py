@@ -63,10 +63,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 class TranslationForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=services.MAX_TITLE)
     summary = forms.CharField(

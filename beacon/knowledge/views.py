@@ -20,14 +20,14 @@ from django.http import (
     HttpResponseBase,
     JsonResponse,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation as i18n
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beacon.core.errors import DomainError, Invalid, NotFound
+from beacon.core.htmx import is_htmx, render_page
 from beacon.knowledge import queries, services
 from beacon.knowledge.models import LANGUAGES, Article, SearchSource
 from beacon.knowledge.rendering import render_markdown
@@ -58,25 +58,13 @@ def help_language(view: LanguageView) -> LanguageView:
     return wrapper
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
 def _render(
     request: HttpRequest,
     template: str,
     context: dict[str, Any],
     partial: str | None = None,
 ) -> HttpResponse:
-    name = f"{TEMPLATES}{template}"
-    if partial and _is_htmx(request):
-        name = f"{name}#{partial}"
-    response = render(request, name, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, f"{TEMPLATES}{template}", context, partial)
 
 
 def _visitor(request: HttpRequest) -> str:
@@ -352,7 +340,7 @@ def vote(request: HttpRequest, language: str, article_id: int) -> HttpResponse:
         "voted": choice,
         "commented": bool(request.POST.get("comment", "").strip()),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return _render(request, "article.html", context, partial="vote")
     return redirect(
         _article_url(article_id, language, public.translation.slug) + "#vote"

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from beacon.accounts.models import Team, User
 from beacon.core.errors import DomainError
+from beacon.core.htmx import is_htmx
 from beacon.routing import queries, services
 from beacon.routing.forms import DryRunForm, PresenceForm
 from beacon.routing.matching import evaluate
 from beacon.routing.services import ASSIGNABLE_ROLES
-from beacon.tickets.console.access import is_htmx, staff_view
+from beacon.tickets.console.access import staff_view
 from beacon.tickets.models import Priority
 
 DRY_RUN_TEMPLATE = "routing/dry_run.html"

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from beacon.accounts.models import User
+from beacon.core.htmx import is_htmx
 from beacon.sla.queries import targets_breaching_for_user
 from beacon.sla.templatetags.sla import format_time_left, seconds_left
-from beacon.tickets.console.access import is_htmx, staff_view
+from beacon.tickets.console.access import staff_view
 
 TEMPLATE = "sla/breaching.html"
 DEFAULT_HOURS = 4

@@ -17,10 +17,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from beacon.accounts.models import User
 from beacon.accounts.views import home_for
 from beacon.core.errors import Conflict, Invalid, TooLarge
+from beacon.core.htmx import is_htmx, render_page
 from beacon.tickets import queries, services
 from beacon.tickets.models import (
     Category,
@@ -94,30 +94,17 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    # A history restore wants the whole page, not a fragment.
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
 def _render(
     request: HttpRequest,
     template: str,
     context: dict[str, Any],
     partial: str | None = None,
 ) -> HttpResponse:
-    name = f"{TEMPLATES}{template}"
-    if partial and _is_htmx(request):
-        name = f"{name}#{partial}"
-    response = render(request, name, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, f"{TEMPLATES}{template}", context, partial)
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect(url)
 
@@ -372,7 +359,7 @@ def ticket_reply(request: HttpRequest, reference: str) -> HttpResponse:
                     % {"reference": follow_up.reference, "previous": ticket.reference},
                 )
                 return _redirect(request, _detail_url(follow_up))
-            if not _is_htmx(request):
+            if not is_htmx(request):
                 messages.success(request, _("Your reply was sent."))
                 return redirect(_detail_url(ticket) + "#conversation")
             ticket = queries.ticket_get_for_user(user=user, reference=reference)

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from beacon.accounts.models import Role, User
 from beacon.core.errors import DomainError
+from beacon.core.htmx import is_htmx
 from beacon.tickets import queries as ticket_queries
-from beacon.tickets.console.access import htmx_redirect, is_htmx, staff_view
+from beacon.tickets.console.access import htmx_redirect, staff_view
 from beacon.tickets.console_forms import add_domain_error
 from beacon.tickets.models import Category, Priority, Ticket
 from beacon.triage import queries, services

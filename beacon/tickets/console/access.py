@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 
 from beacon.accounts.models import User
 from beacon.accounts.views import home_for
+from beacon.core.htmx import is_htmx
 
 P = ParamSpec("P")
 StaffView = Callable[Concatenate[HttpRequest, User, P], HttpResponse]
@@ -50,14 +51,6 @@ def staff_view(
         return wrapper
 
     return decorator
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """An HTMX request that wants a fragment (a history restore wants the whole page)."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def render_fragments(

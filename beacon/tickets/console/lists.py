@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from beacon.accounts.models import User
 from beacon.core.errors import DomainError, Invalid
+from beacon.core.htmx import is_htmx
 from beacon.sla.queries import next_target_by_ticket
 from beacon.tickets import services
-from beacon.tickets.console.access import htmx_redirect, is_htmx, staff_view
+from beacon.tickets.console.access import htmx_redirect, staff_view
 from beacon.tickets.console_forms import (
     VIEW_LABELS,
     BulkForm,

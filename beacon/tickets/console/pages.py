@@ -23,13 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from beacon.accounts.models import User
 from beacon.core import chains
 from beacon.core.errors import DomainError, NotFound
+from beacon.core.htmx import is_htmx
 from beacon.tickets import queries, services
-from beacon.tickets.console.access import (
-    htmx_redirect,
-    is_htmx,
-    render_fragments,
-    staff_view,
-)
+from beacon.tickets.console.access import htmx_redirect, render_fragments, staff_view
 from beacon.tickets.console_forms import (
     LinkForm,
     PropertiesForm,
