@@ -108,6 +108,13 @@ def test_landing_page_invites_anonymous_visitors_to_sign_in() -> None:
     assert "never ask for your password" in response.text
 
 
+def test_landing_page_leads_to_the_help_center_and_the_chat() -> None:
+    response = Client().get(reverse("portal:home"))
+
+    assert f'href="{reverse("knowledge:root")}"' in response.text
+    assert f'href="{reverse("chat:page")}"' in response.text
+
+
 def test_home_sends_customers_to_their_requests(customer: User) -> None:
     response = client_for(customer).get(reverse("portal:home"))
 
