@@ -126,6 +126,23 @@ class Outcome:
     ticket: Ticket | None = None
 
 
+# What parsing a stored row fills in (both paths save these).
+_ROW_FIELDS = [
+    "status",
+    "reason",
+    "processed_at",
+    "ticket",
+    "attempts",
+    "last_error",
+    "message_id",
+    "from_address",
+    "subject",
+    "html",
+    "sender_verified",
+    "auth_summary",
+]
+
+
 def inbound_process(*, inbound_id: int) -> str | None:
     """Parse one stored message into a ticket or reply, at most once; returns the new status
     (None when the row was already processed by someone else)."""
@@ -156,22 +173,7 @@ def inbound_process(*, inbound_id: int) -> str | None:
         row.processed_at = timezone.now()
         if outcome.ticket is not None:
             row.ticket = outcome.ticket
-        fields = [
-            "status",
-            "reason",
-            "processed_at",
-            "ticket",
-            "attempts",
-            "last_error",
-            "message_id",
-            "from_address",
-            "subject",
-            "html",
-            "sender_verified",
-            "auth_summary",
-            "claimed_ticket",
-            "reply",
-        ]
+        fields = [*_ROW_FIELDS, "claimed_ticket", "reply"]
         # The secret spans of the source are masked once it is parsed (see redaction.py).
         redacted = redaction.redact_raw(raw)
         if redacted != raw:
@@ -653,22 +655,6 @@ class _Fast:
     ticket: Ticket | None = None
     who: identity.Identity | None = None
     redacted: bytes = b""
-
-
-_ROW_FIELDS = [
-    "status",
-    "reason",
-    "processed_at",
-    "ticket",
-    "attempts",
-    "last_error",
-    "message_id",
-    "from_address",
-    "subject",
-    "html",
-    "sender_verified",
-    "auth_summary",
-]
 
 
 def _prepare_batch(inbound_ids: list[int]) -> tuple[list[_Fast], list[int]]:
