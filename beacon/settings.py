@@ -194,7 +194,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        # huey.SqliteHuey with synchronous=NORMAL, like the database (beacon/core/huey_sqlite.py).
+        "huey_class": "beacon.core.huey_sqlite.BeaconSqliteHuey",
         "name": "beacon",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": TESTING and not env_bool("HUEY_REAL", default=False),

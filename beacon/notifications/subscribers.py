@@ -83,11 +83,9 @@ def _progress_notices(ticket: Ticket) -> None:
 
 
 def on_ticket_created(ticket_id: int) -> None:
-    ticket = _ticket(ticket_id)
-    notify_customer(ticket=ticket, template_key="customer_received", marker="created")
-    webhook_event(
-        event="ticket.created", data=ticket_payload(ticket), marker=f"t{ticket.pk}"
-    )
+    # The batch version's few statements are cheaper than notify_customer's get_or_create per
+    # row, for one ticket too.
+    on_tickets_created([ticket_id])
 
 
 def on_tickets_created(ticket_ids: list[int]) -> None:

@@ -2,7 +2,8 @@
 
 Two registries:
 - `after_commit(event, object_id)`: subscribers run only once the transaction has committed,
-  so nothing is announced that could still roll back (realtime, indexing, triage).
+  so nothing is announced that could still roll back (realtime, indexing, triage); they run in
+  one worker job per change, outside the request.
 - `in_transaction(event, object_id)`: subscribers run synchronously inside the service's
   transaction, so what they write (e.g. a notification outbox row) commits or rolls back
   together with the change. They must only write rows; an exception undoes the change.
@@ -34,8 +35,11 @@ def subscribe_in_transaction(event: str, handler: Subscriber) -> None:
 
 
 def after_commit(event: str, object_id: int) -> None:
-    for handler in list(_subscribers.get(event, ())):
-        transaction.on_commit(lambda handler=handler: handler(object_id), robust=True)  # type: ignore[misc]
+    """Run `event`'s after-commit subscribers for `object_id` once the transaction commits: in
+    ONE job in the worker (beacon/tickets/tasks.py), not in the request and not as one enqueue
+    per subscriber. The subscribers mostly hand work on to jobs of their own (SLA, triage,
+    auto-assignment), so the request pays for a single enqueue."""
+    after_commit_many(event, [object_id])
 
 
 def in_transaction(event: str, object_id: int) -> None:
