@@ -11,6 +11,7 @@ the same setting, so a job is exactly as durable as the row that caused it.
 from __future__ import annotations
 
 import sqlite3
+
 from huey import SqliteHuey
 from huey.storage import SqliteStorage
 
