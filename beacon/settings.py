@@ -121,7 +121,10 @@ TEMPLATES: list[dict[str, Any]] = [
 # --- Web server --------------------------------------------------------------------------
 # HTTP requests one web process runs at once: the size of its pool of request threads
 # (beacon/core/asgi_http.py); 0 means 32.
-WEB_MAX_REQUESTS_IN_FLIGHT = env_int("WEB_MAX_REQUESTS_IN_FLIGHT", 2, minimum=0)
+WEB_MAX_REQUESTS_IN_FLIGHT = env_int("WEB_MAX_REQUESTS_IN_FLIGHT", 8, minimum=0)
+# API ticket creates that arrive together share one transaction (beacon/tickets/batching.py).
+# Off in tests: the test's database transaction belongs to the test thread.
+TICKET_CREATE_BATCHING = env_bool("TICKET_CREATE_BATCHING", default=not TESTING)
 
 # --- Database --------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")

@@ -22,6 +22,7 @@ from beacon.accounts.models import Language, Role, Team, User
 from beacon.core import chains
 from beacon.core.errors import Invalid, NotFound, PermissionDenied
 from beacon.tickets import queries
+from beacon.tickets.batching import ticket_create_batched
 from beacon.tickets.form_fields import FieldType, parse_specs
 from beacon.tickets.models import (
     Attachment,
@@ -58,7 +59,7 @@ from beacon.tickets.schemas import (
     TicketQuery,
     TicketSummaryOut,
 )
-from beacon.tickets.services import reply_add, ticket_create, ticket_update
+from beacon.tickets.services import NewTicket, reply_add, ticket_update
 from beacon.triage.pii import pii_for
 
 router = Router(tags=["tickets"])
@@ -267,7 +268,7 @@ def create_ticket(
         bool(idempotency_key)
         and IdempotencyKey.objects.filter(user=user, key=idempotency_key).exists()
     )
-    ticket = ticket_create(
+    item = NewTicket(
         customer=customer,
         subject=payload.subject,
         description=payload.description,
@@ -278,9 +279,11 @@ def create_ticket(
         priority=payload.priority,
         tags=payload.tags,
         created_by=user,
-        require_fields=False,
         idempotency_key=idempotency_key,
     )
+    # A replay is answered by ticket_create itself; a new ticket joins this process's next
+    # group commit (tickets/batching.py).
+    ticket = item.create_alone() if replayed else ticket_create_batched(item)
     _reuse(ticket, category=category, customer=customer, team=category.default_team)
     # Only staff send tags, so a customer's create never pays for the tags query.
     tags = _tag_names(ticket) if payload.tags or replayed else []
