@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from beacon.accounts.models import Role, Team, User
 from beacon.core.errors import DomainError, Invalid
+from beacon.core.widgets import QuickSelect
 from beacon.tickets.models import (
     Category,
     Channel,
@@ -113,9 +114,13 @@ class TicketFilterForm(forms.Form):
     )
     q = forms.CharField(required=False, max_length=200, label=gettext_lazy("Search"))
     status = forms.ChoiceField(
-        choices=[ANY, *Status.choices], required=False, label=gettext_lazy("Status")
+        widget=QuickSelect,
+        choices=[ANY, *Status.choices],
+        required=False,
+        label=gettext_lazy("Status"),
     )
     priority = forms.TypedChoiceField(
+        widget=QuickSelect,
         choices=[ANY, *Priority.choices],
         coerce=int,
         empty_value=None,
@@ -123,28 +128,35 @@ class TicketFilterForm(forms.Form):
         label=gettext_lazy("Priority"),
     )
     team = forms.ModelChoiceField(
+        widget=QuickSelect,
         queryset=Team.objects.none(),
         required=False,
         empty_label=gettext_lazy("Any"),
         label=gettext_lazy("Team"),
     )
     category = forms.ModelChoiceField(
+        widget=QuickSelect,
         queryset=Category.objects.none(),
         required=False,
         empty_label=gettext_lazy("Any"),
         label=gettext_lazy("Category"),
     )
     assignee = PersonChoiceField(
+        widget=QuickSelect,
         queryset=User.objects.none(),
         required=False,
         empty_label=gettext_lazy("Anyone"),
         label=gettext_lazy("Assignee"),
     )
     channel = forms.ChoiceField(
-        choices=[ANY, *Channel.choices], required=False, label=gettext_lazy("Channel")
+        widget=QuickSelect,
+        choices=[ANY, *Channel.choices],
+        required=False,
+        label=gettext_lazy("Channel"),
     )
     tag = forms.CharField(required=False, max_length=50, label=gettext_lazy("Tag"))
     sort = forms.ChoiceField(
+        widget=QuickSelect,
         choices=[(s.value, SORT_LABELS[s]) for s in Sort],
         required=False,
         label=gettext_lazy("Sort"),
@@ -219,9 +231,13 @@ class BulkForm(forms.Form):
 
     ids = IdListField(label=gettext_lazy("Tickets"))
     status = forms.ChoiceField(
-        choices=[KEEP, *Status.choices], required=False, label=gettext_lazy("Status")
+        widget=QuickSelect,
+        choices=[KEEP, *Status.choices],
+        required=False,
+        label=gettext_lazy("Status"),
     )
     priority = forms.TypedChoiceField(
+        widget=QuickSelect,
         choices=[KEEP, *Priority.choices],
         coerce=int,
         empty_value=None,
@@ -229,12 +245,14 @@ class BulkForm(forms.Form):
         label=gettext_lazy("Priority"),
     )
     team = forms.ModelChoiceField(
+        widget=QuickSelect,
         queryset=Team.objects.none(),
         required=False,
         empty_label=gettext_lazy("No change"),
         label=gettext_lazy("Team"),
     )
     assignee = PersonChoiceField(
+        widget=QuickSelect,
         queryset=User.objects.none(),
         required=False,
         empty_label=gettext_lazy("No change"),
