@@ -6,9 +6,22 @@ from typing import Any
 
 from django import forms
 from django.forms.renderers import BaseRenderer
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+
+
+def _attrs(attrs: dict[str, Any]) -> SafeString:
+    """Attributes in the order and form of django/forms/widgets/attrs.html: False leaves one
+    out, True writes its name alone."""
+    return SafeString(
+        "".join(
+            f" {escape(name)}"
+            if value is True
+            else f' {escape(name)}="{escape(value)}"'
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
 
 
 class QuickSelect(forms.Select):
@@ -33,7 +46,7 @@ class QuickSelect(forms.Select):
                 "",
                 '<option value="{}"{}>{}</option>',
                 (
-                    (option["value"], flatatt(option["attrs"]), option["label"])
+                    (option["value"], _attrs(option["attrs"]), option["label"])
                     for option in options
                 ),
             )
@@ -45,6 +58,6 @@ class QuickSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>',
             widget["name"],
-            flatatt(widget["attrs"]),
+            _attrs(widget["attrs"]),
             SafeString("".join(groups)),
         )
