@@ -14,7 +14,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    """Rate-limit counters and cached tokens live in the cache: no test sees another's."""
+    """Rate-limit counters and cached tokens live in the cache, configuration in the process's
+    configuration cache: no test sees another's."""
+    from beacon.core import configcache
+
     cache.clear()
+    configcache.clear()
     yield
     cache.clear()
+    configcache.clear()

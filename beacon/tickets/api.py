@@ -267,11 +267,7 @@ def create_ticket(
     if user.is_support_staff and not user.can_write_tickets:
         raise PermissionDenied(_("Auditors have read-only access."))
     customer = _customer_for(user, payload)
-    category = (
-        Category.objects.select_related("default_team")
-        .filter(slug=payload.category, is_active=True)
-        .first()
-    )
+    category = queries.active_category(payload.category)
     if category is None:
         raise Invalid(fields={"category": [_("Unknown category.")]})
     # A replay answers 200 rather than 201, so the client can tell it created nothing.

@@ -15,10 +15,12 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from beacon.accounts.models import Role, User
+from beacon.core import configcache
 from beacon.core.errors import Invalid, NotFound
 from beacon.core.text import tokens
 from beacon.tickets.models import (
     Attachment,
+    Category,
     Macro,
     Message,
     MessageKind,
@@ -350,3 +352,21 @@ def _after(order: tuple[str, ...], parts: list[str]) -> Q:
         condition |= equal & Q(**{f"{name}__{lookup}": value})
         equal &= Q(**{name: value})
     return condition
+
+
+def active_category(slug: str) -> Category | None:
+    """The active category `slug` with its default team, from the configuration cache
+    (beacon/core/configcache.py; reloaded whenever a category or team changes). Read-only: the
+    object is shared by the process's threads."""
+    return configcache.get("tickets:active_categories", _load_active_categories).get(
+        slug
+    )
+
+
+def _load_active_categories() -> dict[str, Category]:
+    return {
+        category.slug: category
+        for category in Category.objects.select_related("default_team").filter(
+            is_active=True
+        )
+    }

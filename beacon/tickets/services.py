@@ -258,7 +258,7 @@ def ticket_create(
                     ticket=ticket,
                 )
             # Outbox rows (notifications) commit with the change.
-            hooks.in_transaction("ticket_created", ticket.pk)
+            hooks.in_transaction_objects("ticket_created", [ticket])
     except IntegrityError:
         # Two retries raced: the other one committed first, so return its ticket.
         if idempotency_key:
@@ -392,7 +392,7 @@ def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
             _insert_many(bulk)
         ids = [ticket.pk for ticket, _names in bulk]
         # Outbox rows (notifications) commit with the change.
-        hooks.in_transaction_many("ticket_created", ids)
+        hooks.in_transaction_objects("ticket_created", [ticket for ticket, _ in bulk])
     hooks.after_commit_many("ticket_created", ids)
     return created
 
