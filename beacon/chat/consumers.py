@@ -284,14 +284,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
             # The assistant answers beside the socket's loop, so this socket keeps delivering
             # (its own message first); its reply arrives like any other message. It is not
             # cancelled when the socket closes: the answer is stored for the next connection.
-            task = asyncio.create_task(self._answer(result.message.pk))
+            task = asyncio.create_task(
+                self._answer(result.message.pk, result.message.body)
+            )
             _background.add(task)
             task.add_done_callback(_background.discard)
 
-    async def _answer(self, message_id: int) -> None:
+    async def _answer(self, message_id: int, text: str) -> None:
         try:
             await database_sync_to_async(bot.bot_handle)(
-                conversation_id=self.conversation.pk, message_id=message_id
+                conversation_id=self.conversation.pk, message_id=message_id, text=text
             )
         except (
             Exception
