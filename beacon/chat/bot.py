@@ -429,6 +429,7 @@ def bot_handle(
                     sender=Sender.CUSTOMER,
                 )
                 .only("body")
+                .order_by()
                 .first()
             )
             if message is None:
