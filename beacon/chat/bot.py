@@ -413,10 +413,11 @@ def bot_handle(
     with the numbers of its replies, and one insert stores the replies.
     """
     with transaction.atomic():
+        # The customer is loaded only if a flow needs their exchange uid.
         locked = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("customer")
+            Conversation.objects.select_for_update()
             .filter(pk=conversation_id)
+            .order_by()
             .first()
         )
         if locked is None or locked.status != ConversationStatus.BOT:
