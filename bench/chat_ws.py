@@ -158,6 +158,8 @@ def start_servers(
                     str(port),
                     "--ws",
                     args.ws,
+                    "--ws-per-message-deflate",
+                    "true" if args.deflate else "false",
                     "--log-level",
                     "warning",
                     "--no-access-log",
@@ -424,6 +426,12 @@ def main() -> None:
     parser.add_argument("--connect-concurrency", type=int, default=200)
     parser.add_argument(
         "--processes", type=int, default=2, help="uvicorn server processes (at most 12)"
+    )
+    parser.add_argument(
+        "--no-deflate",
+        dest="deflate",
+        action="store_false",
+        help="turn off permessage-deflate on the servers (uvicorn and browsers use it by default)",
     )
     parser.add_argument(
         "--ws",
