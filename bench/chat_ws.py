@@ -7,12 +7,14 @@ for --duration seconds. Measured per message:
 - round trip: send -> the server's broadcast of that same message back to the sender (stored,
   numbered, committed, fanned out through Redis);
 - bot reply: send -> the assistant's answer to it.
+- CPU per message sent, by part: the server processes, PostgreSQL's backends for the bench
+  database, Redis (the whole server, shared) and this client.
 Results: one JSON line per step under bench/results/, and a Markdown table on stdout.
 
     .venv/bin/python bench/chat_ws.py --steps 100,500,1000,2000,5000 --duration 30
 
 Needs PostgreSQL (DATABASE_URL, default the chat database `chatdb`) and Redis (REDIS_URL,
-default db 4); ports 8311-8312. Every step is bounded (--duration plus connect time, at most
+default db 4); ports 8311-8312 (more than two --processes: 8100 and up). Every step is bounded (--duration plus connect time, at most
 60 s of traffic); the server processes are stopped at the end.
 """
 
