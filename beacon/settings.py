@@ -180,9 +180,12 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+    # Pub/sub: a group send is one PUBLISH (the list layer runs four commands and a script
+    # per send); sockets carry hints only, so nothing needs Redis to keep undelivered events.
+    # See docs/decisions/0002-chat-pubsub-channel-layer.md.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
