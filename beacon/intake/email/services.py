@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from beacon.accounts.models import User
 from beacon.audit.services import audit_record
-from beacon.core.bulk import insert_rows
+from beacon.core.bulk import insert_returning, insert_rows
 from beacon.core.errors import DomainError, TooLarge
 from beacon.intake.email import identity, outbound, preparing, redaction
 from beacon.intake.email.models import (
@@ -560,9 +560,7 @@ def inbound_store_many(
     }
     try:
         with transaction.atomic():
-            InboundEmail.objects.bulk_create(
-                [row for key, row in new.items() if key not in existing]
-            )
+            insert_returning([row for key, row in new.items() if key not in existing])
     except IntegrityError:
         return [_store_one(raw, source, mailbox) for raw in raws]
     refusal = _("The message is larger than %(limit)s MB.") % {
@@ -759,7 +757,7 @@ def _fast_tickets(batch: list[_Fast], ours: set[str]) -> None:
                 # the rest of the customer row.
                 user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
                 new_customers[address] = user
-    User.objects.bulk_create(list(new_customers.values()))
+    insert_returning(list(new_customers.values()))
     category = _default_category()
     items = []
     for fast in batch:
