@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beacon.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from beacon.core.asgi_limit import limit_http_concurrency  # noqa: E402
+from beacon.core.asgi_http import PooledASGIHandler  # noqa: E402
 from beacon.websockets import websocket_urlpatterns  # noqa: E402
+
+# Django's HTTP requests, on a bounded pool of long-lived threads (beacon/core/asgi_http.py).
+django_asgi_app = PooledASGIHandler(settings.WEB_MAX_REQUESTS_IN_FLIGHT)
 
 application = ProtocolTypeRouter(
     {
-        "http": limit_http_concurrency(
-            django_asgi_app, settings.WEB_MAX_REQUESTS_IN_FLIGHT
-        ),
+        "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -7,12 +7,14 @@ for --duration seconds. Measured per message:
 - round trip: send -> the server's broadcast of that same message back to the sender (stored,
   numbered, committed, fanned out through Redis);
 - bot reply: send -> the assistant's answer to it.
+- CPU per message sent, by part: the server processes, PostgreSQL's backends for the bench
+  database, Redis (the whole server, shared) and this client.
 Results: one JSON line per step under bench/results/, and a Markdown table on stdout.
 
     .venv/bin/python bench/chat_ws.py --steps 100,500,1000,2000,5000 --duration 30
 
 Needs PostgreSQL (DATABASE_URL, default the chat database `chatdb`) and Redis (REDIS_URL,
-default db 4); ports 8311-8312. Every step is bounded (--duration plus connect time, at most
+default db 4); ports 8311-8312 (more than two --processes: 8100 and up). Every step is bounded (--duration plus connect time, at most
 60 s of traffic); the server processes are stopped at the end.
 """
 
@@ -36,6 +38,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = (8311, 8312)
+# More server processes than the chat's two bench ports use the chat's range 8100-8199.
+EXTRA_PORTS = tuple(range(8100, 8110))
+
+
+def server_ports(processes: int) -> tuple[int, ...]:
+    return (PORTS + EXTRA_PORTS)[:processes]
+
+
 # What the chats say: small talk the assistant answers from its intent model, and questions
 # it answers from the seeded help-centre article.
 MESSAGES = ("hello", "thanks", "hi there", "你好", "谢谢")
@@ -55,6 +65,9 @@ class StepResult:
     bot_p50_ms: float
     bot_p99_ms: float
     duration_s: float
+    # CPU seconds spent during the traffic phase, per message sent, in milliseconds.
+    cpu_ms_per_msg: dict[str, float] = field(default_factory=dict)
+    load_average: float = 0.0
     notes: list[str] = field(default_factory=list)
 
 
@@ -129,9 +142,11 @@ def clear_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()  # our own db number only
 
 
-def start_servers(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+def start_servers(
+    env: dict[str, str], args: argparse.Namespace
+) -> list[subprocess.Popen[bytes]]:
     servers = []
-    for port in PORTS:
+    for port in server_ports(args.processes):
         servers.append(
             subprocess.Popen(
                 [
@@ -144,7 +159,9 @@ def start_servers(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
                     "--port",
                     str(port),
                     "--ws",
-                    "websockets-sansio",
+                    args.ws,
+                    "--ws-per-message-deflate",
+                    "true" if args.deflate else "false",
                     "--log-level",
                     "warning",
                     "--no-access-log",
@@ -160,7 +177,7 @@ def start_servers(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
             )
         )
     deadline = time.monotonic() + 90
-    for port in PORTS:
+    for port in server_ports(args.processes):
         while True:
             try:
                 with urllib.request.urlopen(
@@ -180,6 +197,76 @@ def quantile(values: list[float], q: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """User plus system CPU seconds of one process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU used by each part of the set-up between `start` and `stop`: the server processes,
+    PostgreSQL's backends for the bench database, Redis (the whole server: it is shared, so
+    this includes the neighbours' commands) and this client process."""
+
+    def __init__(self, servers: list[int], database_url: str, redis_url: str) -> None:
+        self.servers = servers
+        self.database_url = database_url
+        self.redis_url = redis_url
+        self.begin: dict[str, float] = {}
+        self.backends: dict[int, float] = {}
+
+    def _postgres_pids(self) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def _redis(self) -> float:
+        import redis
+
+        info = redis.Redis.from_url(self.redis_url).info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+    def _client(self) -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def start(self) -> None:
+        self.begin = {
+            "server": sum(process_cpu(pid) for pid in self.servers),
+            "redis": self._redis(),
+            "client": self._client(),
+        }
+        self.backends = {pid: process_cpu(pid) for pid in self._postgres_pids()}
+
+    def stop(self, messages: int) -> dict[str, float]:
+        used = {
+            "server": sum(process_cpu(pid) for pid in self.servers)
+            - self.begin["server"],
+            "redis": self._redis() - self.begin["redis"],
+            "client": self._client() - self.begin["client"],
+            # Backends that started during the step count from zero; ones that ended are lost.
+            "postgres": sum(
+                process_cpu(pid) - self.backends.get(pid, 0.0)
+                for pid in self._postgres_pids()
+            ),
+        }
+        count = max(1, messages)
+        per = {name: round(seconds * 1000 / count, 2) for name, seconds in used.items()}
+        per["total"] = round(sum(per.values()), 2)
+        return per
 
 
 class Chat:
@@ -246,10 +333,13 @@ class Chat:
 
 
 async def run_step(
-    chats: list[tuple[str, str]], args: argparse.Namespace
+    chats: list[tuple[str, str]],
+    args: argparse.Namespace,
+    meter: CpuMeter | None = None,
 ) -> StepResult:
+    ports = server_ports(args.processes)
     clients = [
-        Chat(pid, token, PORTS[n % len(PORTS)]) for n, (pid, token) in enumerate(chats)
+        Chat(pid, token, ports[n % len(ports)]) for n, (pid, token) in enumerate(chats)
     ]
     notes: list[str] = []
     gate = asyncio.Semaphore(args.connect_concurrency)
@@ -271,6 +361,8 @@ async def run_step(
     await asyncio.sleep(2)  # let the replayed greetings drain
 
     sent = 0
+    if meter is not None:
+        meter.start()
     traffic_started = time.perf_counter()
     duration = min(args.duration, 60)
 
@@ -294,6 +386,8 @@ async def run_step(
     sent = sum(counts)
     await asyncio.sleep(3)  # answers still in flight
     elapsed = time.perf_counter() - traffic_started
+    cpu = meter.stop(sent) if meter is not None else {}
+    load = os.getloadavg()[0]
     await asyncio.gather(*(c.close() for c in live), return_exceptions=True)
 
     rtt = [v for c in live for v in c.rtt]
@@ -311,6 +405,8 @@ async def run_step(
         bot_p50_ms=round(quantile(bot, 0.5), 1),
         bot_p99_ms=round(quantile(bot, 0.99), 1),
         duration_s=round(elapsed, 1),
+        cpu_ms_per_msg=cpu,
+        load_average=round(load, 2),
         notes=notes,
     )
 
@@ -330,6 +426,20 @@ def main() -> None:
         "--interval", type=float, default=10, help="seconds between one chat's messages"
     )
     parser.add_argument("--connect-concurrency", type=int, default=200)
+    parser.add_argument(
+        "--processes", type=int, default=2, help="uvicorn server processes (at most 12)"
+    )
+    parser.add_argument(
+        "--no-deflate",
+        dest="deflate",
+        action="store_false",
+        help="turn off permessage-deflate on the servers (uvicorn and browsers use it by default)",
+    )
+    parser.add_argument(
+        "--ws",
+        default="websockets-sansio",
+        help="uvicorn's WebSocket implementation (websockets-sansio, websockets, wsproto)",
+    )
     parser.add_argument(
         "--pool", type=int, default=10, help="PostgreSQL pool size per server process"
     )
@@ -351,7 +461,8 @@ def main() -> None:
     prepare_database(env)
     clear_redis(args.redis_url)
     django_setup(env)
-    servers = start_servers(env)
+    servers = start_servers(env, args)
+    meter = CpuMeter([s.pid for s in servers], args.database_url, args.redis_url)
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     out = results_dir / f"chat-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
@@ -362,13 +473,13 @@ def main() -> None:
         for _ in range(3):
             asyncio.run(
                 run_step(
-                    make_chats(len(PORTS) * 4),
+                    make_chats(args.processes * 4),
                     argparse.Namespace(**{**vars(args), "duration": 3, "interval": 1}),
                 )
             )
         for step in [int(s) for s in args.steps.split(",") if s]:
             chats = make_chats(step)
-            result = asyncio.run(run_step(chats, args))
+            result = asyncio.run(run_step(chats, args, meter))
             results.append(result)
             with out.open("a") as handle:
                 handle.write(
@@ -396,13 +507,17 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
     sys.stdout.write(
-        "| chats | connected | msgs sent | round trip p50 / p99 (ms) | bot reply p50 / p99 (ms) | errors |\n"
-        "|---:|---:|---:|---:|---:|---:|\n"
+        "| chats | connected | msgs sent | round trip p50 / p99 (ms) | bot reply p50 / p99 (ms) "
+        "| errors | CPU ms/msg: server / PostgreSQL / Redis / client (total) | load |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     for r in results:
+        c = r.cpu_ms_per_msg
         sys.stdout.write(
             f"| {r.chats} | {r.connected} | {r.sent} | {r.rtt_p50_ms} / {r.rtt_p99_ms} | "
-            f"{r.bot_p50_ms} / {r.bot_p99_ms} | {r.errors} |\n"
+            f"{r.bot_p50_ms} / {r.bot_p99_ms} | {r.errors} | "
+            f"{c.get('server')} / {c.get('postgres')} / {c.get('redis')} / "
+            f"{c.get('client')} ({c.get('total')}) | {r.load_average} |\n"
         )
     sys.stdout.write(f"results: {out}\n")
 

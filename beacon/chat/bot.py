@@ -402,31 +402,42 @@ def summary(conversation: Conversation, reason: str) -> str:
     return "; ".join(part for part in parts if part)
 
 
-def bot_handle(*, conversation_id: int, message_id: int) -> list[ChatMessage]:
-    """Answer one customer message if the chat is still with the assistant; returns its replies."""
-    message = (
-        ChatMessage.objects.select_related("conversation", "conversation__customer")
-        .filter(pk=message_id, conversation_id=conversation_id, sender=Sender.CUSTOMER)
-        .first()
-    )
-    if message is None or message.conversation.status != ConversationStatus.BOT:
-        return []
-    conversation = message.conversation
-    text = message.body
-    # A file on its own needs no answer from the assistant.
-    decision = (
-        decide(conversation, text) if text else Decision(language=conversation.language)
-    )
-    posted: list[ChatMessage] = []
-    reason = decision.handoff
+def bot_handle(
+    *, conversation_id: int, message_id: int, text: str | None = None
+) -> list[ChatMessage]:
+    """Answer one customer message if the chat is still with the assistant; returns its replies.
+
+    `text` is the message's stored body when the caller has it (the socket does), which saves
+    reading it back. One transaction: the assistant decides on the locked conversation (so two
+    answers in one chat see each other's flow state), then one update stores what it learnt
+    with the numbers of its replies, and one insert stores the replies.
+    """
     with transaction.atomic():
+        # The customer is loaded only if a flow needs their exchange uid.
         locked = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .get(pk=conversation.pk)
+            Conversation.objects.select_for_update()
+            .filter(pk=conversation_id)
+            .order_by()
+            .first()
         )
-        if locked.status != ConversationStatus.BOT:
+        if locked is None or locked.status != ConversationStatus.BOT:
             return []
+        if text is None:
+            message = (
+                ChatMessage.objects.filter(
+                    pk=message_id,
+                    conversation_id=conversation_id,
+                    sender=Sender.CUSTOMER,
+                )
+                .only("body")
+                .order_by()
+                .first()
+            )
+            if message is None:
+                return []
+            text = message.body
+        # A file on its own needs no answer from the assistant.
+        decision = decide(locked, text) if text else Decision(language=locked.language)
         updates: dict[str, Any] = {"negative_streak": decision.negative_streak}
         if decision.collected:
             updates["collected"] = {**(locked.collected or {}), **decision.collected}
@@ -434,13 +445,10 @@ def bot_handle(*, conversation_id: int, message_id: int) -> list[ChatMessage]:
             updates["flow_state"] = decision.flow_state
         if decision.language and decision.language != locked.language:
             updates["language"] = decision.language
-        for name, value in updates.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=[*updates, "updated_at"])
-        with translation.override(locked.language):
-            for body, meta in decision.replies:
-                posted.append(services.bot_message(locked, body, meta))
-            if reason:
+        posted = services.bot_answer(locked, decision.replies, updates=updates)
+        reason = decision.handoff
+        if reason:
+            with translation.override(locked.language):
                 services.handoff(
                     conversation=locked, reason=reason, summary=summary(locked, reason)
                 )

@@ -15,6 +15,7 @@ import logging
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -234,21 +235,24 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
                     ),
                 )
                 return False
-            if not self.staff:
-                allowed, retry = await ratelimit.person_allows(self.identity.key)
+            # A customer's send checks the per-person limit in the thread that stores it.
+            if not self.staff and content.get("type") != "send":
+                allowed, retry = await sync_to_async(
+                    ratelimit.person_allows, thread_sensitive=False
+                )(self.identity.key)
                 if not allowed:
-                    await self._error(
-                        "rate_limited",
-                        _("You have sent a lot of messages. Please wait a minute."),
-                        retry_after=retry,
-                        **(
-                            {"id": content["id"]}
-                            if isinstance(content.get("id"), str)
-                            else {}
-                        ),
-                    )
+                    await self._person_limited(content, retry)
                     return False
         return True
+
+    async def _person_limited(self, content: dict[str, Any], retry: int) -> None:
+        with translation.override(self.language):
+            await self._error(
+                "rate_limited",
+                _("You have sent a lot of messages. Please wait a minute."),
+                retry_after=retry,
+                **({"id": content["id"]} if isinstance(content.get("id"), str) else {}),
+            )
 
     async def _on_send(self, content: dict[str, Any]) -> None:
         client_id = content.get("id") if isinstance(content.get("id"), str) else None
@@ -265,13 +269,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
                 internal=content.get("internal") is True,
             )
         else:
-            result = await database_sync_to_async(services.customer_send)(
-                conversation=self.conversation,
-                identity=self.identity,
-                body=body,
-                client_id=client_id,
-                attachment_token=attachment if isinstance(attachment, str) else None,
+            sent = await database_sync_to_async(self._customer_send)(
+                body, client_id, attachment if isinstance(attachment, str) else None
             )
+            if isinstance(sent, int):
+                await self._person_limited(content, sent)
+                return
+            result = sent
         await self.send_json(
             {
                 "type": "ack",
@@ -284,14 +288,32 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
             # The assistant answers beside the socket's loop, so this socket keeps delivering
             # (its own message first); its reply arrives like any other message. It is not
             # cancelled when the socket closes: the answer is stored for the next connection.
-            task = asyncio.create_task(self._answer(result.message.pk))
+            task = asyncio.create_task(
+                self._answer(result.message.pk, result.message.body)
+            )
             _background.add(task)
             task.add_done_callback(_background.discard)
 
-    async def _answer(self, message_id: int) -> None:
+    def _customer_send(
+        self, body: str, client_id: str | None, attachment: str | None
+    ) -> services.SendResult | int:
+        """The per-person limit, then the message, in one trip off the event loop; an int is
+        the seconds to wait when the limit refused it."""
+        allowed, retry = ratelimit.person_allows(self.identity.key)
+        if not allowed:
+            return retry
+        return services.customer_send(
+            conversation=self.conversation,
+            identity=self.identity,
+            body=body,
+            client_id=client_id,
+            attachment_token=attachment,
+        )
+
+    async def _answer(self, message_id: int, text: str) -> None:
         try:
             await database_sync_to_async(bot.bot_handle)(
-                conversation_id=self.conversation.pk, message_id=message_id
+                conversation_id=self.conversation.pk, message_id=message_id, text=text
             )
         except (
             Exception

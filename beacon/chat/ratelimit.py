@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 
 
 class TokenBucket:
@@ -40,12 +40,30 @@ def connection_bucket() -> TokenBucket:
     )
 
 
-async def person_allows(key: str) -> tuple[bool, int]:
-    """(allowed, seconds until the window ends) for one more message from this person."""
+def _cache() -> BaseCache:
+    """One cache client for the whole process. `django.core.cache.cache` is a new object in
+    every async context, so under Channels each call opened (and dropped) a Redis connection;
+    this one keeps its connection pool."""
+    global _shared
+    if _shared is None:
+        _shared = caches.create_connection(DEFAULT_CACHE_ALIAS)
+    return _shared
+
+
+_shared: BaseCache | None = None
+
+
+def person_allows(key: str) -> tuple[bool, int]:
+    """(allowed, seconds until the window ends) for one more message from this person.
+
+    Synchronous (a cache round trip): sockets call it in the thread that then stores the
+    message, so it costs no extra hop off the event loop.
+    """
     window = 60
     slot = int(time.time() // window)
     name = f"chat:rl:{key}:{slot}"
-    added = await cache.aadd(name, 1, timeout=window + 5)
-    count = 1 if added else await cache.aincr(name)
+    cache = _cache()
+    added = cache.add(name, 1, timeout=window + 5)
+    count = 1 if added else cache.incr(name)
     retry = window - int(time.time()) % window
     return count <= settings.CHAT_RATE_PER_MINUTE, retry

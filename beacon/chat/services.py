@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -118,6 +118,41 @@ def bot_message(
     conversation: Conversation, body: str, meta: dict[str, Any] | None = None
 ) -> ChatMessage:
     return _append(conversation, sender=Sender.BOT, body=body, meta=meta)
+
+
+def bot_answer(
+    conversation: Conversation,
+    replies: list[tuple[str, dict[str, Any]]],
+    *,
+    updates: dict[str, Any],
+) -> list[ChatMessage]:
+    """Store the assistant's replies on a conversation locked by the caller, with `updates` to
+    its fields, in one update and one insert."""
+    first = conversation.last_seq + 1
+    for name, value in updates.items():
+        setattr(conversation, name, value)
+    conversation.last_seq += len(replies)
+    conversation.updated_at = timezone.now()
+    # A queryset update: the same statement as save(update_fields=...), without the model
+    # save machinery (signals, field preparation) that cost as much as the statement itself.
+    Conversation.objects.filter(pk=conversation.pk).update(
+        **updates, last_seq=conversation.last_seq, updated_at=conversation.updated_at
+    )
+    messages = ChatMessage.objects.bulk_create(
+        [
+            ChatMessage(
+                conversation=conversation,
+                seq=first + n,
+                sender=Sender.BOT,
+                body=body,
+                meta=meta or {},
+            )
+            for n, (body, meta) in enumerate(replies)
+        ]
+    )
+    for message in messages:
+        events.announce_message(message)
+    return messages
 
 
 def _clean_body(body: str, *, limit: int = MESSAGE_MAX) -> str:
@@ -237,36 +272,120 @@ def customer_send(
     if not text and not attachment_token:
         raise Invalid(fields={"body": [_("Write a message.")]})
     masked = mask(text)
-    with transaction.atomic():
-        locked = _locked(conversation)
+    try:
+        with transaction.atomic():
+            # One statement numbers the message(s), checks the chat is open and the sender not
+            # suspended, and locks the row until commit (so numbers follow commit order).
+            last = _take_numbers(
+                conversation, identity=identity, count=2 if masked.found else 1
+            )
+            message: ChatMessage | None = None
+            if last is not None:
+                message = _store(
+                    conversation,
+                    seq=last - 1 if masked.found else last,
+                    sender=Sender.CUSTOMER,
+                    body=masked.text,
+                    author=identity.user,
+                    client_id=client_id,
+                    attachment=_attachment_for(conversation, attachment_token),
+                    meta={"masked": list(masked.kinds)} if masked.found else None,
+                )
+            if last is not None and masked.found:
+                _store(
+                    conversation,
+                    seq=last,
+                    sender=Sender.SYSTEM,
+                    body=warning(conversation.language, masked),
+                    meta={"kind": "secret_warning", "kinds": list(masked.kinds)},
+                )
+    except IntegrityError:
+        # The client id is taken: a retry (the rollback gave its numbers back).
+        seen = _by_client_id(conversation, client_id) if client_id else None
+        if seen is None:
+            raise
+        return SendResult(message=seen, created=False)
+    if message is None:
         # A retry is answered with the stored message, whatever happened since (closed, ...).
-        if client_id is not None:
-            seen = _by_client_id(locked, client_id)
-            if seen is not None:
-                return SendResult(message=seen, created=False)
+        seen = _by_client_id(conversation, client_id) if client_id else None
+        if seen is not None:
+            return SendResult(message=seen, created=False)
         _require_not_suspended(identity)
-        if locked.status not in OPEN_STATUSES:
-            raise Conflict(
-                _("This chat has ended. Start a new chat to ask something else."),
-                code="chat_closed",
-            )
-        attachment = _attachment_for(locked, attachment_token)
-        message = _append(
-            locked,
-            sender=Sender.CUSTOMER,
-            body=masked.text,
-            author=identity.user,
-            client_id=client_id,
-            attachment=attachment,
-            meta={"masked": list(masked.kinds)} if masked.found else None,
+        raise Conflict(
+            _("This chat has ended. Start a new chat to ask something else."),
+            code="chat_closed",
         )
-        if masked.found:
-            system_message(
-                locked,
-                warning(locked.language, masked),
-                {"kind": "secret_warning", "kinds": list(masked.kinds)},
-            )
     return SendResult(message=message, created=True)
+
+
+def _take_numbers(
+    conversation: Conversation, *, identity: Identity, count: int
+) -> int | None:
+    """Reserve the conversation's next `count` message numbers; returns the last of them, or
+    None when the chat is not open or its customer is suspended (nothing changed then).
+
+    Raw SQL because the ORM's update cannot return the new value: `UPDATE ... RETURNING`
+    reads the same on PostgreSQL and SQLite (3.35+).
+    """
+    ops = connection.ops
+    table = ops.quote_name(Conversation._meta.db_table)
+    suspensions = ops.quote_name(ChatSuspension._meta.db_table)
+    now = timezone.now()
+    stamp = ops.adapt_datetimefield_value(now)
+    who: str
+    key: int | str
+    who, key = (
+        ("customer_id", identity.user.pk)
+        if identity.user is not None
+        else ("guest_key", identity.guest_key)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + %s, updated_at = %s "  # noqa: S608
+            f"WHERE id = %s AND status IN (%s, %s, %s) AND NOT EXISTS ("
+            f"SELECT 1 FROM {suspensions} WHERE {who} = %s AND until > %s) "
+            "RETURNING last_seq",
+            [
+                count,
+                stamp,
+                conversation.pk,
+                *(s.value for s in OPEN_STATUSES),
+                key,
+                stamp,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    conversation.last_seq = int(row[0])
+    conversation.updated_at = now
+    return conversation.last_seq
+
+
+def _store(
+    conversation: Conversation,
+    *,
+    seq: int,
+    sender: str,
+    body: str,
+    author: User | None = None,
+    client_id: str | None = None,
+    attachment: ChatAttachment | None = None,
+    meta: dict[str, Any] | None = None,
+) -> ChatMessage:
+    """Store one message under a number the caller reserved, and announce it after commit."""
+    message = ChatMessage.objects.create(
+        conversation=conversation,
+        seq=seq,
+        client_id=client_id,
+        sender=sender,
+        author=author,
+        body=body,
+        attachment=attachment,
+        meta=meta or {},
+    )
+    events.announce_message(message)
+    return message
 
 
 def _by_client_id(conversation: Conversation, client_id: str) -> ChatMessage | None:

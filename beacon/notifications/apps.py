@@ -7,6 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from beacon.core import configcache
+        from beacon.notifications.models import WebhookEndpoint
+
+        configcache.watch(WebhookEndpoint)
+
         from beacon.notifications import subscribers
 
         subscribers.connect()

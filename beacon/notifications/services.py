@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from beacon.accounts.models import User
 from beacon.audit.services import audit_record
+from beacon.core import configcache
 from beacon.core.bulk import insert_rows
 from beacon.core.errors import NotFound
 from beacon.notifications.backends import (
@@ -200,10 +201,13 @@ def customer_notice_rows(
     return rows
 
 
-def delivery_enqueue_many(rows: Iterable[dict[str, Any]]) -> int:
+def delivery_enqueue_many(
+    rows: Iterable[dict[str, Any]], *, fresh: bool = False
+) -> int:
     """`delivery_enqueue` for many rows at once (bulk intake): rows whose dedup key exists are
     skipped, the rest inserted in one statement; one drain kick after commit. Returns how many
-    were new."""
+    were new. `fresh`: the keys name objects created in this transaction, so none can exist
+    yet and the check is skipped (a conflict is still ignored by the insert)."""
     now = timezone.now()
     wanted: dict[str, Delivery] = {}
     for row in rows:
@@ -218,9 +222,13 @@ def delivery_enqueue_many(rows: Iterable[dict[str, Any]]) -> int:
                 },
                 next_attempt_at=now,
             )
-    existing = set(
-        Delivery.objects.filter(dedup_key__in=list(wanted)).values_list(
-            "dedup_key", flat=True
+    existing: set[str] = (
+        set()
+        if fresh
+        else set(
+            Delivery.objects.filter(dedup_key__in=list(wanted)).values_list(
+                "dedup_key", flat=True
+            )
         )
     )
     new = [delivery for key, delivery in wanted.items() if key not in existing]
@@ -291,6 +299,14 @@ def webhook_event(*, event: str, data: dict[str, Any], marker: str) -> list[Deli
     ]
 
 
+def active_endpoints() -> list[WebhookEndpoint]:
+    """The active webhook endpoints, from the configuration cache (read-only objects)."""
+    return configcache.get(
+        "notifications:active_endpoints",
+        lambda: list(WebhookEndpoint.objects.filter(active=True)),
+    )
+
+
 def webhook_rows(
     *,
     event: str,
@@ -300,7 +316,7 @@ def webhook_rows(
 ) -> list[dict[str, Any]]:
     """The `delivery_enqueue` arguments of `webhook_event` (`endpoints` when already read)."""
     if endpoints is None:
-        endpoints = WebhookEndpoint.objects.filter(active=True)
+        endpoints = active_endpoints()
     return [
         {
             "dedup_key": f"webhook:e{endpoint.pk}:{event}:{marker}",
@@ -465,6 +481,7 @@ def _endpoint_failed(endpoint: WebhookEndpoint) -> None:
             consecutive_failures__gte=settings.WEBHOOK_DISABLE_AFTER,
         ).update(active=False, disabled_at=timezone.now())
         if disabled:
+            configcache.bump()
             audit_record(
                 actor=None,
                 action="webhook.disabled",
@@ -564,6 +581,7 @@ def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: User) -> None:
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
             active=True, disabled_at=None, consecutive_failures=0
         )
+        configcache.bump()
         audit_record(
             actor=actor,
             action="webhook.enabled",

@@ -12,8 +12,9 @@ from typing import Any
 from django.utils import timezone
 
 from beacon.accounts.models import User
-from beacon.notifications.models import NotificationPreference, WebhookEndpoint
+from beacon.notifications.models import NotificationPreference
 from beacon.notifications.services import (
+    active_endpoints,
     customer_notice_rows,
     delivery_enqueue_many,
     notify_customer,
@@ -83,27 +84,32 @@ def _progress_notices(ticket: Ticket) -> None:
 
 
 def on_ticket_created(ticket_id: int) -> None:
-    ticket = _ticket(ticket_id)
-    notify_customer(ticket=ticket, template_key="customer_received", marker="created")
-    webhook_event(
-        event="ticket.created", data=ticket_payload(ticket), marker=f"t{ticket.pk}"
-    )
+    # The batch version's few statements are cheaper than notify_customer's get_or_create per
+    # row, for one ticket too.
+    on_tickets_created([ticket_id])
 
 
 def on_tickets_created(ticket_ids: list[int]) -> None:
     """on_ticket_created for a batch (bulk intake): the same rows, a few queries in all."""
-    tickets = list(
-        Ticket.objects.select_related("customer", "category", "team")
-        .filter(pk__in=ticket_ids)
-        .order_by("id")
+    on_tickets_created_objects(
+        list(
+            Ticket.objects.select_related("customer", "category", "team")
+            .filter(pk__in=ticket_ids)
+            .order_by("id")
+        )
     )
+
+
+def on_tickets_created_objects(tickets: list[Ticket]) -> None:
+    """on_tickets_created for tickets the service has in memory (customer, category and team
+    loaded): nothing is read back."""
     preferences = {
         preference.user_id: preference
         for preference in NotificationPreference.objects.filter(
             user__in={ticket.customer_id for ticket in tickets}
         )
     }
-    endpoints = list(WebhookEndpoint.objects.filter(active=True))
+    endpoints = active_endpoints()
     rows = []
     for ticket in tickets:
         rows += customer_notice_rows(
@@ -119,7 +125,7 @@ def on_tickets_created(ticket_ids: list[int]) -> None:
             marker=f"t{ticket.pk}",
             endpoints=endpoints,
         )
-    delivery_enqueue_many(rows)
+    delivery_enqueue_many(rows, fresh=True)
 
 
 def on_ticket_updated(ticket_id: int) -> None:
@@ -182,7 +188,10 @@ def connect() -> None:
     sla_events.subscribe("sla_warning", on_sla_alert)
     sla_events.subscribe("sla_breached", on_sla_alert)
     hooks.subscribe_in_transaction_batch(
-        "ticket_created", on_ticket_created, on_tickets_created
+        "ticket_created",
+        on_ticket_created,
+        on_tickets_created,
+        on_tickets_created_objects,
     )
     hooks.subscribe_in_transaction("ticket_updated", on_ticket_updated)
     hooks.subscribe_in_transaction("message_added", on_message_added)

@@ -9,6 +9,11 @@ class RoutingConfig(AppConfig):
     verbose_name = "Routing"
 
     def ready(self) -> None:
+        from beacon.core import configcache
+        from beacon.routing.models import RoutingRule
+
+        configcache.watch(RoutingRule)
+
         # Auto-assignment runs after the ticket's own transaction has committed.
         from beacon.routing import tasks
         from beacon.tickets import hooks

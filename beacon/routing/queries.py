@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from beacon.accounts.models import Role, User
+from beacon.core import configcache
 from beacon.routing.models import AgentPresence, OnCallPage, PageStatus, RoutingRule
 from beacon.tickets.models import ACTIVE_STATUSES, Ticket
 
@@ -10,7 +11,13 @@ DRY_RUN_ROLES = frozenset({Role.LEAD, Role.ADMIN})
 
 
 def active_rules() -> list[RoutingRule]:
-    """Active rules in evaluation order, with their categories (one query each)."""
+    """Active rules in evaluation order, with their categories: from the configuration cache
+    (beacon/core/configcache.py), loaded again whenever a rule changes. Read-only: the objects
+    are shared by the process's threads."""
+    return configcache.get("routing:active_rules", _load_active_rules)
+
+
+def _load_active_rules() -> list[RoutingRule]:
     return list(
         RoutingRule.objects.filter(is_active=True)
         .prefetch_related("categories")

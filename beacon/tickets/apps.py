@@ -7,6 +7,11 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
+        from beacon.core import configcache
+        from beacon.tickets.models import Category
+
+        configcache.watch(Category)
+
         from django.db.backends.signals import connection_created
 
         from beacon.tickets.search import open_fts_index

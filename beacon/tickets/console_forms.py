@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from beacon.accounts.models import Role, Team, User
 from beacon.core.errors import DomainError, Invalid
+from beacon.core.widgets import QuickSelect
 from beacon.tickets.models import (
     Category,
     Channel,
@@ -105,6 +107,50 @@ class MultipleFileInput(forms.ClearableFileInput):
 # --- ticket list ---------------------------------------------------------------------------
 
 
+def _list_choice_objects(user: User, name: str) -> list[Any]:
+    """Teams, categories or staff offered by the list's filter and bulk forms, loaded at most
+    once per request (kept on the user object, like team_ids_of)."""
+    loaded: dict[str, list[Any]] | None = getattr(user, "_console_choices", None)
+    if loaded is None:
+        loaded = {}
+        user._console_choices = loaded  # type: ignore[attr-defined]
+    if name not in loaded:
+        querysets = {
+            "team": teams_for,
+            "category": lambda _user: active_categories(),
+            "assignee": staff_for,
+        }
+        loaded[name] = list(querysets[name](user))
+    return loaded[name]
+
+
+def _use_loaded_choices(form: forms.Form, user: User) -> None:
+    """Render the form's model selects from objects loaded once per request, when first drawn.
+
+    A ModelChoiceField's widget runs its queryset again each time it is drawn, and the list
+    page draws two forms with the same teams and staff (the HTMX list draws none of the filter
+    form). Validation still uses the querysets.
+    """
+    for name in ("team", "category", "assignee"):
+        field = form.fields.get(name)
+        if isinstance(field, forms.ModelChoiceField):
+            # A callable: Django calls it each time the widget iterates its choices.
+            field.widget.choices = partial(_loaded_choices, field, user, name)
+
+
+def _loaded_choices(
+    field: forms.ModelChoiceField[Any], user: User, name: str
+) -> list[tuple[Any, Any]]:
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    return [
+        *empty,
+        *(
+            (obj.pk, field.label_from_instance(obj))
+            for obj in _list_choice_objects(user, name)
+        ),
+    ]
+
+
 class TicketFilterForm(forms.Form):
     """The list's filters, read from the query string. Bad values are ignored, never an error page."""
 
@@ -113,9 +159,13 @@ class TicketFilterForm(forms.Form):
     )
     q = forms.CharField(required=False, max_length=200, label=gettext_lazy("Search"))
     status = forms.ChoiceField(
-        choices=[ANY, *Status.choices], required=False, label=gettext_lazy("Status")
+        widget=QuickSelect,
+        choices=[ANY, *Status.choices],
+        required=False,
+        label=gettext_lazy("Status"),
     )
     priority = forms.TypedChoiceField(
+        widget=QuickSelect,
         choices=[ANY, *Priority.choices],
         coerce=int,
         empty_value=None,
@@ -123,28 +173,35 @@ class TicketFilterForm(forms.Form):
         label=gettext_lazy("Priority"),
     )
     team = forms.ModelChoiceField(
+        widget=QuickSelect,
         queryset=Team.objects.none(),
         required=False,
         empty_label=gettext_lazy("Any"),
         label=gettext_lazy("Team"),
     )
     category = forms.ModelChoiceField(
+        widget=QuickSelect,
         queryset=Category.objects.none(),
         required=False,
         empty_label=gettext_lazy("Any"),
         label=gettext_lazy("Category"),
     )
     assignee = PersonChoiceField(
+        widget=QuickSelect,
         queryset=User.objects.none(),
         required=False,
         empty_label=gettext_lazy("Anyone"),
         label=gettext_lazy("Assignee"),
     )
     channel = forms.ChoiceField(
-        choices=[ANY, *Channel.choices], required=False, label=gettext_lazy("Channel")
+        widget=QuickSelect,
+        choices=[ANY, *Channel.choices],
+        required=False,
+        label=gettext_lazy("Channel"),
     )
     tag = forms.CharField(required=False, max_length=50, label=gettext_lazy("Tag"))
     sort = forms.ChoiceField(
+        widget=QuickSelect,
         choices=[(s.value, SORT_LABELS[s]) for s in Sort],
         required=False,
         label=gettext_lazy("Sort"),
@@ -168,6 +225,7 @@ class TicketFilterForm(forms.Form):
         self.fields["team"].queryset = teams_for(user)  # type: ignore[attr-defined]
         self.fields["category"].queryset = active_categories()  # type: ignore[attr-defined]
         self.fields["assignee"].queryset = staff_for(user)  # type: ignore[attr-defined]
+        _use_loaded_choices(self, user)
 
     def to_filter(self) -> TicketFilter:
         self.is_valid()
@@ -219,9 +277,13 @@ class BulkForm(forms.Form):
 
     ids = IdListField(label=gettext_lazy("Tickets"))
     status = forms.ChoiceField(
-        choices=[KEEP, *Status.choices], required=False, label=gettext_lazy("Status")
+        widget=QuickSelect,
+        choices=[KEEP, *Status.choices],
+        required=False,
+        label=gettext_lazy("Status"),
     )
     priority = forms.TypedChoiceField(
+        widget=QuickSelect,
         choices=[KEEP, *Priority.choices],
         coerce=int,
         empty_value=None,
@@ -229,12 +291,14 @@ class BulkForm(forms.Form):
         label=gettext_lazy("Priority"),
     )
     team = forms.ModelChoiceField(
+        widget=QuickSelect,
         queryset=Team.objects.none(),
         required=False,
         empty_label=gettext_lazy("No change"),
         label=gettext_lazy("Team"),
     )
     assignee = PersonChoiceField(
+        widget=QuickSelect,
         queryset=User.objects.none(),
         required=False,
         empty_label=gettext_lazy("No change"),
@@ -248,6 +312,7 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_for(user)  # type: ignore[attr-defined]
         self.fields["assignee"].queryset = staff_for(user)  # type: ignore[attr-defined]
+        _use_loaded_choices(self, user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

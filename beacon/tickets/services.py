@@ -177,6 +177,32 @@ def _request_hash(payload: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+def create_request_hash(
+    *,
+    customer: User,
+    subject: str,
+    description: str,
+    category: Category,
+    values: dict[str, Any],
+    channel: str,
+    priority: int | None,
+    tags: Iterable[str],
+) -> str:
+    """What an Idempotency-Key is bound to: the create's checked (masked) content."""
+    return _request_hash(
+        {
+            "customer": customer.pk,
+            "subject": subject,
+            "description": description,
+            "category": category.pk,
+            "fields": values,
+            "channel": channel,
+            "priority": priority,
+            "tags": sorted(tags),
+        }
+    )
+
+
 def ticket_create(
     *,
     customer: User,
@@ -217,17 +243,15 @@ def ticket_create(
 
     request_hash = ""
     if idempotency_key:
-        request_hash = _request_hash(
-            {
-                "customer": customer.pk,
-                "subject": subject,
-                "description": description,
-                "category": category.pk,
-                "fields": check.values,
-                "channel": channel,
-                "priority": priority,
-                "tags": sorted(clean_tags),
-            }
+        request_hash = create_request_hash(
+            customer=customer,
+            subject=subject,
+            description=description,
+            category=category,
+            values=check.values,
+            channel=channel,
+            priority=priority,
+            tags=clean_tags,
         )
         existing = _idempotent_replay(actor, idempotency_key, request_hash)
         if existing is not None:
@@ -258,7 +282,7 @@ def ticket_create(
                     ticket=ticket,
                 )
             # Outbox rows (notifications) commit with the change.
-            hooks.in_transaction("ticket_created", ticket.pk)
+            hooks.in_transaction_objects("ticket_created", [ticket])
     except IntegrityError:
         # Two retries raced: the other one committed first, so return its ticket.
         if idempotency_key:
@@ -312,7 +336,8 @@ def _checked_create(
 
 @dataclass(frozen=True)
 class NewTicket:
-    """One ticket for `tickets_create_many` (ticket_create's arguments, without uploads)."""
+    """One ticket for `tickets_create_many` (ticket_create's arguments, without uploads and
+    required fields: a ticket missing some waits in pending customer, as from email or API)."""
 
     customer: User
     subject: str
@@ -321,6 +346,31 @@ class NewTicket:
     channel: str = Channel.WEB
     language: str | None = None
     tags: Sequence[str] = ()
+    fields: dict[str, Any] | None = None
+    priority: int | None = None
+    created_by: User | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def actor(self) -> User:
+        return self.created_by or self.customer
+
+    def create_alone(self) -> Ticket:
+        """This item through ticket_create (its own checks, transaction and races)."""
+        return ticket_create(
+            customer=self.customer,
+            subject=self.subject,
+            description=self.description,
+            category=self.category,
+            fields=self.fields,
+            channel=self.channel,
+            language=self.language,
+            priority=self.priority,
+            tags=self.tags,
+            created_by=self.created_by,
+            require_fields=False,
+            idempotency_key=self.idempotency_key,
+        )
 
 
 def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
@@ -337,22 +387,23 @@ def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
     """
     checked = []
     for item in items:
-        _require_writer(item.customer)
+        _require_writer(item.actor)
         checked.append(
             _checked_create(
                 customer=item.customer,
                 subject=item.subject,
                 description=item.description,
                 category=item.category,
-                fields=None,
-                priority=None,
+                fields=item.fields,
+                priority=item.priority,
                 tags=item.tags,
                 require_fields=False,
             )
         )
     rules = active_rules()
     created: list[Ticket] = []
-    bulk: list[tuple[Ticket, list[str]]] = []
+    bulk: list[tuple[Ticket, list[str], User]] = []
+    keys: list[IdempotencyKey] = []
     with transaction.atomic():
         for item, (subject, description, check, tags, secrets) in zip(
             items, checked, strict=True
@@ -365,7 +416,7 @@ def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
                 category=item.category,
                 fields=check.values,
                 missing_fields=missing,
-                priority=item.category.default_priority,
+                priority=item.priority or item.category.default_priority,
                 status=Status.PENDING_CUSTOMER if missing else Status.NEW,
                 team=item.category.default_team,
                 customer=item.customer,
@@ -375,24 +426,39 @@ def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
             ticket.search_text = search_text(ticket.reference, subject, description)
             outcome = evaluate(rules, ticket_facts(ticket))
             if secrets or outcome.matched or outcome.is_emergency:
-                ticket = ticket_create(
-                    customer=item.customer,
-                    subject=item.subject,
-                    description=item.description,
-                    category=item.category,
-                    channel=item.channel,
-                    language=item.language,
-                    tags=item.tags,
-                    require_fields=False,
-                )
+                ticket = item.create_alone()
             else:
-                bulk.append((ticket, tags))
+                bulk.append((ticket, tags, item.actor))
+                if item.idempotency_key:
+                    keys.append(
+                        IdempotencyKey(
+                            user=item.actor,
+                            key=item.idempotency_key,
+                            request_hash=create_request_hash(
+                                customer=item.customer,
+                                subject=subject,
+                                description=description,
+                                category=item.category,
+                                values=check.values,
+                                channel=item.channel,
+                                priority=item.priority,
+                                tags=tags,
+                            ),
+                            ticket=ticket,
+                        )
+                    )
             created.append(ticket)
         if bulk:
             _insert_many(bulk)
-        ids = [ticket.pk for ticket, _names in bulk]
+        if keys:
+            # A key used meanwhile by another request fails the whole batch (IntegrityError):
+            # the caller then creates one by one, where ticket_create answers the replay.
+            insert_rows(keys)
+        ids = [ticket.pk for ticket, _names, _actor in bulk]
         # Outbox rows (notifications) commit with the change.
-        hooks.in_transaction_many("ticket_created", ids)
+        hooks.in_transaction_objects(
+            "ticket_created", [ticket for ticket, _names, _actor in bulk]
+        )
     hooks.after_commit_many("ticket_created", ids)
     return created
 
@@ -401,23 +467,23 @@ def _language(language: str) -> str:
     return language if language in dict(settings.LANGUAGES) else "en"
 
 
-def _insert_many(bulk: list[tuple[Ticket, list[str]]]) -> None:
-    """The rows `_insert_ticket` writes for a ticket no routing rule changes, for many tickets."""
-    insert_returning([ticket for ticket, _names in bulk])
-    names = sorted({name for _ticket, tags in bulk for name in tags})
+def _insert_many(bulk: list[tuple[Ticket, list[str], User]]) -> None:
+    """The rows `_insert_ticket` writes for a ticket no routing rule changes, for many tickets
+    (each with its tags and the actor of its history event and audit row)."""
+    insert_returning([ticket for ticket, _names, _actor in bulk])
+    names = sorted({name for _ticket, tags, _actor in bulk for name in tags})
     by_name = {tag.name: tag for tag in _tags(names)} if names else {}
     through = Ticket.tags.through
     insert_rows(
         [
             through(ticket_id=ticket.pk, tag_id=by_name[name].pk)
-            for ticket, tags in bulk
+            for ticket, tags, _actor in bulk
             for name in tags
         ]
     )
     events: list[TicketEvent] = []
     messages: list[Message] = []
-    for ticket, _names in bulk:
-        actor = ticket.customer
+    for ticket, _names, actor in bulk:
         events.append(
             TicketEvent(
                 ticket=ticket,
@@ -449,13 +515,13 @@ def _insert_many(bulk: list[tuple[Ticket, list[str]]]) -> None:
     audit_record_many(
         [
             {
-                "actor": ticket.customer,
+                "actor": actor,
                 "action": "ticket.create",
                 "target_type": "ticket",
                 "target_id": ticket.reference,
                 "data": {"channel": ticket.channel},
             }
-            for ticket, _names in bulk
+            for ticket, _names, actor in bulk
         ]
     )
 

@@ -44,28 +44,12 @@ def require_shared_database() -> None:
 
 
 def fresh_application() -> Any:
-    """beacon.asgi's application, built anew: its HTTP bound is an asyncio.Semaphore, which
-    belongs to the event loop of the first server that used it, and every test's server has a
-    loop of its own."""
-    from channels.auth import AuthMiddlewareStack
-    from channels.routing import ProtocolTypeRouter, URLRouter
-    from channels.security.websocket import AllowedHostsOriginValidator
-    from django.conf import settings
+    """beacon.asgi's application: HTTP through the pooled handler (no state bound to an event
+    loop, so every test's server, each with a loop of its own, can share it), WebSockets
+    through Channels."""
+    from beacon.asgi import application
 
-    from beacon.asgi import django_asgi_app
-    from beacon.core.asgi_limit import limit_http_concurrency
-    from beacon.websockets import websocket_urlpatterns
-
-    return ProtocolTypeRouter(
-        {
-            "http": limit_http_concurrency(
-                django_asgi_app, settings.WEB_MAX_REQUESTS_IN_FLIGHT
-            ),
-            "websocket": AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-            ),
-        }
-    )
+    return application
 
 
 @contextmanager

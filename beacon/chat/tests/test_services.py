@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 
 from beacon.accounts.models import Team, User
 from beacon.audit.models import AuditEvent
@@ -12,6 +15,7 @@ from beacon.chat import services
 from beacon.chat.identity import Identity, new_guest
 from beacon.chat.models import (
     ChatMessage,
+    ChatSuspension,
     Conversation,
     ConversationStatus,
     HandoffReason,
@@ -115,6 +119,77 @@ def test_closed_chat_refuses_messages(
 
     with pytest.raises(Conflict):
         _send(conversation, customer, "hello?")
+
+
+def test_a_retry_after_the_end_gets_the_stored_message(
+    conversation: Conversation, customer: User
+) -> None:
+    first = _send(conversation, customer, "are you there", client_id="late-1")
+    services.conversation_close(
+        conversation=conversation, identity=Identity(user=customer)
+    )
+
+    retry = _send(conversation, customer, "are you there", client_id="late-1")
+
+    assert not retry.created and retry.message.pk == first.message.pk
+
+
+def test_a_refused_message_takes_no_number(
+    conversation: Conversation, customer: User
+) -> None:
+    _send(conversation, customer, "one", client_id="n-1")
+    _send(conversation, customer, "one again", client_id="n-1")
+    services.conversation_close(
+        conversation=conversation, identity=Identity(user=customer)
+    )
+    with pytest.raises(Conflict):
+        _send(conversation, customer, "after the end")
+
+    conversation.refresh_from_db()
+    seqs = list(
+        ChatMessage.objects.filter(conversation=conversation)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    )
+    assert seqs == list(range(1, conversation.last_seq + 1))
+
+
+def test_a_suspended_customer_cannot_send_even_into_an_open_chat(
+    conversation: Conversation, customer: User, agent: User
+) -> None:
+    ChatSuspension.objects.create(
+        customer=customer, until=timezone.now() + timedelta(minutes=5), created_by=agent
+    )
+
+    with pytest.raises(services.Suspended):
+        _send(conversation, customer, "let me in")
+
+    conversation.refresh_from_db()
+    assert conversation.status == ConversationStatus.BOT
+    assert conversation.last_seq == 1
+
+
+def test_a_suspended_guest_cannot_send(seeded: None, agent: User) -> None:
+    guest = new_guest()
+    conversation = services.conversation_start(identity=guest)
+    ChatSuspension.objects.create(
+        guest_key=guest.guest_key,
+        until=timezone.now() + timedelta(minutes=5),
+        created_by=agent,
+    )
+
+    with pytest.raises(services.Suspended):
+        services.customer_send(conversation=conversation, identity=guest, body="hi")
+
+
+def test_an_ended_suspension_lets_the_customer_write_again(
+    conversation: Conversation, customer: User, agent: User
+) -> None:
+    ChatSuspension.objects.create(
+        customer=customer, until=timezone.now() - timedelta(minutes=1), created_by=agent
+    )
+
+    assert _send(conversation, customer, "hello again").created
 
 
 def test_handoff_assigns_an_online_agent_with_room(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +20,7 @@ from beacon.core.htmx import is_htmx
 from beacon.sla.queries import next_target_by_ticket
 from beacon.tickets import services
 from beacon.tickets.console.access import htmx_redirect, staff_view
+from beacon.tickets.console.rows import ROW_COLUMNS, ticket_rows
 from beacon.tickets.console_forms import (
     VIEW_LABELS,
     BulkForm,
@@ -30,6 +33,8 @@ from beacon.tickets.queries import (
     View,
     capped_count,
     paginate,
+    tag_names_by_ticket,
+    team_ids_of,
     ticket_list_for_user,
     tickets_visible_to,
 )
@@ -38,6 +43,8 @@ from beacon.tickets.queries import (
 PAGE_SIZE = 30
 # Sidebar counts stop at this number ("1,000+"): an exact count of a huge view costs a scan.
 VIEW_COUNT_CAP = 1000
+# How long the sidebar counts of one user are reused (see _view_counts).
+VIEW_COUNTS_TTL_S = 10
 TEMPLATE = "tickets/console/index.html"
 
 
@@ -51,38 +58,56 @@ def _filter_query(data: QueryDict) -> QueryDict:
     return query
 
 
-def _list_context(user: User, data: QueryDict, *, cursor: str | None) -> dict[str, Any]:
+def _list_context(
+    user: User,
+    data: QueryDict,
+    *,
+    cursor: str | None,
+    selected: Collection[int] = frozenset(),
+) -> dict[str, Any]:
     filter_form = TicketFilterForm(data, user=user)
     filters = filter_form.to_filter()
-    # Rows show none of the long text columns; leaving them out keeps the sort that SQLite
-    # may do for a big view small (it sorts whole rows).
-    tickets = (
-        ticket_list_for_user(user=user, filters=filters)
-        .defer(
-            "description", "search_text", "fields", "missing_fields", "rating_comment"
-        )
-        .prefetch_related("tags")
-    )
+    # Only the columns a row shows (see rows.py) and the sort keys: loading whole tickets and
+    # people (descriptions, JSON columns, password hashes) made the page's query several times
+    # dearer. A field read that is not listed costs a query per row; the query-count test
+    # catches it.
+    tickets = ticket_list_for_user(user=user, filters=filters).only(*ROW_COLUMNS)
     notice = ""
     try:
         page = paginate(tickets, sort=filters.sort, cursor=cursor, limit=PAGE_SIZE)
     except Invalid as exc:
         notice = exc.message
         page = paginate(tickets, sort=filters.sort, cursor=None, limit=PAGE_SIZE)
-    # SLA time left per row: one query for the page (the SLA app owns the targets).
-    next_targets = next_target_by_ticket([ticket.pk for ticket in page.items])
+    # SLA time left per row: one query for the page (the SLA app owns the targets); the tags'
+    # names in one plain query too (a prefetch builds a Tag object and a queryset per row).
+    page_ids = [ticket.pk for ticket in page.items]
+    next_targets = next_target_by_ticket(page_ids)
+    tags = tag_names_by_ticket(page_ids)
     for ticket in page.items:
         ticket.sla_next = next_targets.get(ticket.pk)
+        ticket.tag_names = tags.get(ticket.pk, [])
     query = _filter_query(data)
     next_url = ""
     if page.next_cursor:
         next_query = query.copy()
         next_query["cursor"] = page.next_cursor
         next_url = f"{reverse('console:index')}?{next_query.urlencode()}"
+    now = timezone.now()
+    ticket_base = reverse("console:ticket", args=["BX-00000000"]).removesuffix(
+        "BX-00000000/"
+    )
     return {
         "filter_form": filter_form,
         "filters": filters,
         "page": page,
+        "rows": ticket_rows(
+            page.items,
+            viewer=user,
+            can_write=user.can_write_tickets,
+            selected=selected,
+            ticket_base=ticket_base,
+            now=now,
+        ),
         "filter_items": list(query.items()),
         "first_url": f"{reverse('console:index')}?{query.urlencode()}",
         "next_url": next_url,
@@ -90,24 +115,40 @@ def _list_context(user: User, data: QueryDict, *, cursor: str | None) -> dict[st
         "notice": notice,
         "can_write": user.can_write_tickets,
         "nav": "tickets",
-        "now": timezone.now(),
-        "ticket_base": reverse("console:ticket", args=["BX-00000000"]).removesuffix(
-            "BX-00000000/"
-        ),
+        "now": now,
     }
 
 
+def _view_counts_key(user: User) -> str:
+    # The teams are part of the key, so joining or leaving a team shows new counts at once.
+    teams = ",".join(map(str, sorted(team_ids_of(user))))
+    return f"console:view-counts:v1:{user.pk}:{user.role}:{teams}"
+
+
 def _view_counts(user: User) -> list[dict[str, Any]]:
-    """Sidebar entries with their counts: one COUNT per view, built from the same rules as the list."""
+    """Sidebar entries with their counts: one COUNT per view, built from the same rules as the list.
+
+    The counts are kept for VIEW_COUNTS_TTL_S seconds per user: an agent reloads the console or
+    comes back to it many times a minute, and five counts cost more than the list itself. The
+    agent's own bulk changes drop them at once (ticket_bulk); others' changes show within seconds.
+    """
+    key = _view_counts_key(user)
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        counts = {
+            view.value: capped_count(
+                ticket_list_for_user(user=user, filters=TicketFilter(view=view)),
+                cap=VIEW_COUNT_CAP,
+            )
+            for view in View
+        }
+        cache.set(key, counts, VIEW_COUNTS_TTL_S)
     return [
         {
             "view": view.value,
             "cap": VIEW_COUNT_CAP,
             "label": VIEW_LABELS[view],
-            "count": capped_count(
-                ticket_list_for_user(user=user, filters=TicketFilter(view=view)),
-                cap=VIEW_COUNT_CAP,
-            ),
+            "count": counts[view.value],
         }
         for view in View
     ]
@@ -148,6 +189,7 @@ def ticket_bulk(request: HttpRequest, user: User) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
+            cache.delete(_view_counts_key(user))
             notice = ngettext(
                 "%(count)d ticket updated.", "%(count)d tickets updated.", count
             ) % {"count": count}
@@ -158,11 +200,9 @@ def ticket_bulk(request: HttpRequest, user: User) -> HttpResponse:
                     f"{reverse('console:index')}?{_filter_query(request.POST).urlencode()}",
                 )
             form = BulkForm(prefix="bulk", user=user)
-    context = _list_context(user, request.POST, cursor=None)
+    selected = set(form.cleaned_data.get("ids", [])) if form.errors else set()
+    context = _list_context(user, request.POST, cursor=None, selected=selected)
     context["bulk_form"] = form
-    context["selected"] = (
-        set(form.cleaned_data.get("ids", [])) if form.errors else set()
-    )
     context["notice"] = notice
     if is_htmx(request):
         # 200 even with errors: htmx swaps only successful responses, and the errors must show.

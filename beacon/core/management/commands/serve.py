@@ -99,6 +99,10 @@ def web_command(config: ServeConfig) -> list[str]:
         "--timeout-graceful-shutdown",
         "10",
         "--no-server-header",
+        # Chat frames are short: compressing each costs more CPU than it saves on the wire
+        # (at 3,000 chats p99 378 -> 174 ms, server CPU 11.6 -> 8.0 ms per message).
+        "--ws-per-message-deflate",
+        "false",
         "--log-level",
         config.log_level
         if config.log_level in ("critical", "error", "warning", "info", "debug")

@@ -1,0 +1,191 @@
+"""The pooled ASGI handler: one hop per request onto a bounded pool of long-lived threads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator as _ApplicationCommunicator
+from django.test import override_settings
+
+from beacon.core.asgi_http import CHUNK, PooledASGIHandler
+from beacon.core.tests.asgi_urls import BIG
+
+# asgiref is untyped.
+ApplicationCommunicator: Any = _ApplicationCommunicator
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("test_urls"),
+]
+
+
+@pytest.fixture
+def test_urls() -> Any:
+    with override_settings(
+        ROOT_URLCONF="beacon.core.tests.asgi_urls", ALLOWED_HOSTS=["*"]
+    ):
+        yield
+
+
+def _scope(path: str, method: str = "GET", query: bytes = b"") -> dict[str, Any]:
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "headers": [(b"host", b"127.0.0.1"), (b"accept-language", b"en")],
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 50000),
+    }
+
+
+async def _call(
+    app: PooledASGIHandler,
+    path: str,
+    *,
+    method: str = "GET",
+    query: bytes = b"",
+    body: list[bytes] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    communicator = ApplicationCommunicator(app, _scope(path, method, query))
+    parts = body or [b""]
+    for index, part in enumerate(parts):
+        await communicator.send_input(
+            {
+                "type": "http.request",
+                "body": part,
+                "more_body": index < len(parts) - 1,
+            }
+        )
+    start = await communicator.receive_output(timeout=10)
+    messages = []
+    while True:
+        message = await communicator.receive_output(timeout=10)
+        messages.append(message)
+        if not message.get("more_body", False):
+            break
+    await communicator.wait(timeout=10)
+    return start, messages
+
+
+def _json(messages: list[dict[str, Any]]) -> Any:
+    return json.loads(b"".join(m["body"] for m in messages))
+
+
+def test_requests_reuse_the_pool_threads_and_their_database_connection() -> None:
+    app = PooledASGIHandler(1)
+
+    async def three() -> list[Any]:
+        return [_json((await _call(app, "/thread"))[1]) for _ in range(3)]
+
+    seen = async_to_sync(three)()
+
+    assert len({s["thread"] for s in seen}) == 1
+    assert len({s["db"] for s in seen}) == 1
+
+
+def test_no_more_than_the_bound_run_at_once() -> None:
+    app = PooledASGIHandler(2)
+
+    async def burst() -> list[Any]:
+        results = await asyncio.gather(
+            *(_call(app, "/thread", query=b"sleep=0.05") for _ in range(8))
+        )
+        return [_json(messages) for _start, messages in results]
+
+    seen = async_to_sync(burst)()
+
+    assert len(seen) == 8
+    assert len({s["thread"] for s in seen}) == 2
+
+
+def test_a_language_activated_in_one_request_does_not_reach_the_next() -> None:
+    app = PooledASGIHandler(1)
+
+    async def two() -> tuple[Any, Any]:
+        first = _json((await _call(app, "/activate"))[1])
+        second = _json((await _call(app, "/thread"))[1])
+        return first, second
+
+    first, second = async_to_sync(two)()
+
+    assert first["language"] == "zh-hans"
+    assert second["language"] == "en"
+
+
+def test_a_large_body_goes_out_in_chunks_and_arrives_whole() -> None:
+    app = PooledASGIHandler(1)
+
+    start, messages = async_to_sync(_call)(app, "/big")
+
+    assert start["status"] == 200
+    assert len(messages) == 4
+    assert all(len(m["body"]) <= CHUNK for m in messages)
+    assert b"".join(m["body"] for m in messages) == BIG
+
+
+def test_a_streaming_response_is_sent_as_it_is_produced() -> None:
+    app = PooledASGIHandler(1)
+
+    start, messages = async_to_sync(_call)(app, "/stream")
+
+    assert start["status"] == 200
+    assert [m["body"] for m in messages] == [
+        b"part0;",
+        b"part1;",
+        b"part2;",
+        b"part3;",
+        b"part4;",
+        b"",
+    ]
+
+
+def test_a_body_in_several_messages_reaches_the_view() -> None:
+    app = PooledASGIHandler(1)
+
+    start, messages = async_to_sync(_call)(
+        app, "/echo", method="POST", body=[b"abc", b"def", b"ghi"]
+    )
+
+    assert start["status"] == 200
+    assert b"".join(m["body"] for m in messages) == b"abcdefghi"
+
+
+def test_a_client_that_leaves_before_its_body_gets_nothing() -> None:
+    app = PooledASGIHandler(1)
+
+    async def leave() -> bool:
+        communicator = ApplicationCommunicator(app, _scope("/echo", "POST"))
+        await communicator.send_input(
+            {"type": "http.request", "body": b"abc", "more_body": True}
+        )
+        await communicator.send_input({"type": "http.disconnect"})
+        await communicator.wait(timeout=10)
+        return bool(await communicator.receive_nothing(timeout=0.1))
+
+    assert async_to_sync(leave)()
+
+
+def test_a_missing_page_is_a_404_not_an_error() -> None:
+    app = PooledASGIHandler(1)
+
+    start, _messages = async_to_sync(_call)(app, "/nowhere")
+
+    assert start["status"] == 404
+
+
+def test_websockets_are_not_served_here() -> None:
+    app = PooledASGIHandler(1)
+
+    async def ws() -> None:
+        await app({"type": "websocket"}, None, None)  # type: ignore[arg-type]
+
+    with pytest.raises(ValueError, match="HTTP only"):
+        async_to_sync(ws)()

@@ -1,0 +1,133 @@
+"""The rows of the console's ticket table, built in Python.
+
+The list is the page agents load most, and the template engine spent about 1 ms of CPU per row
+on it (some sixty nodes, filters and lazy translations each); here a row costs about 30
+microseconds. The markup is exactly what the template used to produce, so tests and console.js
+see no difference. Every value is escaped with `html.escape`, which is what Django's `escape`
+does (without its lazy-string wrapper, a third of the cost when called thousands of times).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from html import escape
+
+from django.utils import dateformat, timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from beacon.accounts.models import User, VipTier
+from beacon.sla.models import SlaTarget
+from beacon.sla.templatetags.sla import sla_time_left
+from beacon.tickets.models import Priority, Status, Ticket
+from beacon.triage.pii import pii_for
+
+# What ticket_rows reads, for the list query's only(): a column missing here costs a query per row.
+ROW_COLUMNS = (
+    "reference",
+    "subject",
+    "priority",
+    "status",
+    "created_at",
+    "updated_at",
+    "category__name_en",
+    "category__name_zh",
+    "team__name_en",
+    "team__name_zh",
+    "assignee__display_name",
+    "assignee__email",
+    "customer__email",
+    "customer__vip_tier",
+)
+_NONE = '<span class="muted">—</span>'
+
+
+def _time(value: datetime) -> str:
+    # Absolute times in the site's zone (Django's "c" date format is isoformat()); console.js
+    # rewrites them as relative times in the reader's language and zone.
+    local = timezone.localtime(value)
+    return f'<time datetime="{local.isoformat()}" data-relative>{local:%Y-%m-%d %H:%M}</time>'
+
+
+def _sla(target: SlaTarget | None, now: datetime) -> str:
+    if target is None:
+        return _NONE
+    overdue = " overdue" if not target.paused_since and target.due_at < now else ""
+    due = dateformat.format(timezone.localtime(target.due_at), "Y-m-d H:i e")
+    title = escape(f"{target.get_metric_display()} · {due}")
+    return f'<span class="sla-left{overdue}" title="{title}">{escape(sla_time_left(target))}</span>'
+
+
+def ticket_rows(
+    tickets: Iterable[Ticket],
+    *,
+    viewer: User,
+    can_write: bool,
+    selected: Collection[int],
+    ticket_base: str,
+    now: datetime,
+) -> SafeString:
+    """The `<tr>` of each ticket; relations, `sla_next` and `tag_names` were loaded by the list."""
+    chinese = get_language() == "zh-hans"
+    # Labels translated and escaped once per page rather than once per row.
+    statuses = {value: escape(str(label)) for value, label in Status.choices}
+    priorities = {value: escape(str(label)) for value, label in Priority.choices}
+    tiers = {value: escape(str(label)) for value, label in VipTier.choices}
+    unassigned = f'<span class="muted">{escape(_("Unassigned"))}</span>'
+    select_label = escape(_("Select"))
+    base = escape(ticket_base)
+    rows = []
+    for ticket in tickets:
+        reference = escape(ticket.reference)
+        url = f"{base}{reference}/"
+        customer = ticket.customer
+        category = ticket.category
+        team = ticket.team
+        check = ""
+        if can_write:
+            checked = " checked" if ticket.pk in selected else ""
+            check = (
+                f'<td class="col-check"><input type="checkbox" name="bulk-ids" value="{ticket.pk}"'
+                f' form="bulk-form" data-row-check aria-label="{select_label} {reference}"{checked}></td>'
+            )
+        tags = "".join(
+            f'<span class="tag">{escape(name)}</span>'
+            for name in getattr(ticket, "tag_names", ())
+        )
+        vip = ""
+        if customer.vip_tier:
+            tier = tiers.get(customer.vip_tier) or escape(str(customer.vip_tier))
+            vip = f'<span class="badge badge-vip">{tier}</span>'
+        category_name = (
+            category.name_zh if chinese and category.name_zh else category.name_en
+        )
+        if team is None:
+            team_name = _NONE
+        else:
+            team_name = escape(
+                team.name_zh if chinese and team.name_zh else team.name_en
+            )
+        assignee = (
+            unassigned if ticket.assignee is None else escape(str(ticket.assignee))
+        )
+        priority = escape(str(ticket.priority))
+        status = escape(ticket.status)
+        rows.append(
+            f'<tr class="ticket-row" data-ticket-row data-href="{url}">{check}'
+            f'<td><a class="mono ref" href="{url}">{reference}</a></td>'
+            f'<td class="col-subject"><a href="{url}">{escape(pii_for(viewer, ticket.subject))}</a>{tags}</td>'
+            f'<td class="col-customer"><span class="email">{escape(pii_for(viewer, customer.email))}</span>{vip}</td>'
+            f"<td>{escape(category_name)}</td>"
+            f"<td>{team_name}</td>"
+            f"<td>{assignee}</td>"
+            f'<td><span class="badge badge-p{priority}" title="{priorities.get(ticket.priority) or priority}">P{priority}</span></td>'
+            f'<td><span class="badge status-{status}">{statuses.get(ticket.status) or status}</span></td>'
+            f'<td class="col-sla">{_sla(getattr(ticket, "sla_next", None), now)}</td>'
+            f'<td class="col-time">{_time(ticket.created_at)}</td>'
+            f'<td class="col-time">{_time(ticket.updated_at)}</td>'
+            "</tr>"
+        )
+    # Safe: every value above went through escape().
+    return mark_safe("".join(rows))  # noqa: S308
