@@ -157,6 +157,13 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/beacon-bench-email"))
     parser.add_argument("--scenarios", default="email,email-overlap")
     args = parser.parse_args()
+    # Bytecode as an installed deployment has it (pip compiles site-packages on install; this
+    # checkout is an editable install, and PYTHONDONTWRITEBYTECODE would leave it uncompiled).
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "beacon")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     for name in args.scenarios.split(","):
         result = scenario(
             args.work,

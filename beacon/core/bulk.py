@@ -43,3 +43,44 @@ def insert_rows(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def insert_returning(objs: Sequence[Model]) -> None:
+    """`insert_rows` for rows whose primary keys are needed: one multi-row INSERT ... RETURNING
+    per chunk, setting each object's key as bulk_create does (in `objs`' order). Falls back to
+    bulk_create on a database that cannot return rows from a bulk insert."""
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    if not connection.features.can_return_rows_from_bulk_insert:
+        model._default_manager.bulk_create(objs)
+        return
+    fields = [
+        field for field in meta.local_concrete_fields if field is not meta.auto_field
+    ]
+    pk = meta.pk
+    assert pk is not None  # every concrete model has one
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(1, connection.ops.bulk_batch_size(fields, objs))
+    for start in range(0, len(objs), size):
+        chunk = objs[start : start + size]
+        # Only quoted model column names go into the text; every value is a parameter.
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(chunk))} RETURNING {quote(str(pk.column))}"
+        )
+        params = [
+            field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+            for obj in chunk
+            for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = [key for (key,) in cursor.fetchall()]
+        for obj, key in zip(chunk, keys, strict=True):
+            setattr(obj, pk.attname, key)
+            obj._state.adding = False
+            obj._state.db = connection.alias

@@ -22,7 +22,6 @@ from beacon.accounts.models import User
 from beacon.audit.services import audit_record
 from beacon.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from beacon.knowledge import tasks
-from beacon.knowledge.indexing import article_slug
 from beacon.knowledge.models import (
     LANGUAGES,
     LIVE_STATUSES,
@@ -228,6 +227,10 @@ def translation_save(
 def translation_publish(*, actor: User | None, translation: Translation) -> Translation:
     """Make the newest version public; publishing the source language outdates the others."""
     _require_editor(actor)
+    # Imported here: indexing loads numpy and the embedding model, which processes that never
+    # publish (commands such as `beacon email_import`) should not pay for at start-up.
+    from beacon.knowledge.indexing import article_slug
+
     with transaction.atomic():
         translation = Translation.objects.select_for_update().get(pk=translation.pk)
         article = translation.article

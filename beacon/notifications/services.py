@@ -20,7 +20,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from beacon.accounts.models import User
@@ -36,6 +35,7 @@ from beacon.notifications.backends import (
     sender_for,
 )
 from beacon.notifications.backends.webhook import webhook_body, webhook_call
+from beacon.notifications.link_urls import ticket_url
 from beacon.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -115,8 +115,7 @@ def _kick_after_commit() -> None:
 
 
 def _ticket_url(ticket: Ticket, *, staff: bool) -> str:
-    name = "console:ticket" if staff else "portal:ticket-detail"
-    return settings.BASE_URL + reverse(name, args=[ticket.reference])
+    return ticket_url(ticket.reference, staff=staff)
 
 
 def customer_context(ticket: Ticket, kind: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from beacon.accounts.models import Role, Team, User
 from beacon.audit.services import audit_record, audit_record_many
-from beacon.core.bulk import insert_rows
+from beacon.core.bulk import insert_returning, insert_rows
 from beacon.core.errors import Conflict, Invalid, PermissionDenied
 from beacon.core.text import search_text
 from beacon.routing.matching import evaluate
@@ -470,7 +470,7 @@ def _language(language: str) -> str:
 def _insert_many(bulk: list[tuple[Ticket, list[str], User]]) -> None:
     """The rows `_insert_ticket` writes for a ticket no routing rule changes, for many tickets
     (each with its tags and the actor of its history event and audit row)."""
-    Ticket.objects.bulk_create([ticket for ticket, _names, _actor in bulk])
+    insert_returning([ticket for ticket, _names, _actor in bulk])
     names = sorted({name for _ticket, tags, _actor in bulk for name in tags})
     by_name = {tag.name: tag for tag in _tags(names)} if names else {}
     through = Ticket.tags.through

@@ -17,7 +17,6 @@ from beacon.accounts.models import User
 from beacon.core.admin_site import AdminRoleOnly, admin_site
 from beacon.core.errors import DomainError
 from beacon.triage.models import ModelStatus, ModelVersion, TrainingExample
-from beacon.triage.training import model_activate
 
 
 class ReadOnly(AdminRoleOnly):
@@ -65,6 +64,10 @@ class ModelVersionAdmin(ReadOnly):
                 level=messages.ERROR,
             )
             return
+        # Imported here: training pulls in scikit-learn (about a second), which every process
+        # that loads the admin (commands included) would otherwise pay at start-up.
+        from beacon.triage.training import model_activate
+
         actor = request.user if isinstance(request.user, User) else None
         for version in versions:
             if version.status == ModelStatus.ACTIVE:

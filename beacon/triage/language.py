@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 DEFAULT_LANGUAGES: tuple[str, ...] = (
@@ -64,6 +64,9 @@ _SHORT_TEXT_LETTERS = 12
 _SHORT_TEXT_CONFIDENCE = 0.9
 
 
+# Cached: a text is read character by character, and a desk sees the same few thousand characters
+# over and over (the ranges and unicodedata.name below cost more than the rest of a detection).
+@lru_cache(maxsize=65536)
 def _script_of(char: str) -> str | None:
     """The writing system of one character, or None for digits, punctuation and symbols."""
     code = ord(char)
@@ -126,6 +129,7 @@ def _chinese_variant(text: str, allowed: Sequence[str]) -> str:
     return next(code for code in allowed if code.startswith("zh"))
 
 
+@lru_cache(maxsize=65536)
 def _encodable(char: str, encoding: str) -> bool:
     try:
         char.encode(encoding)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -45,8 +45,12 @@ from beacon.tickets.models import (
     TicketEvent,
 )
 from beacon.tickets.services import ticket_system_update, ticket_update
-from beacon.triage import training, urgency
-from beacon.triage.classifier import Prediction
+from beacon.triage import urgency
+
+# `training` (scikit-learn: about a second) is imported inside the functions that use it: the URL
+# map imports this module, so every process that builds a link would pay for it at start-up.
+if TYPE_CHECKING:
+    from beacon.triage.classifier import Prediction
 from beacon.triage.language import detect_language
 from beacon.triage.models import (
     ExampleSource,
@@ -94,6 +98,8 @@ def read_text(
     fields: dict[str, str] | None = None,
 ) -> Reading:
     """Language, category, sentiment and urgency of ``text`` with the active models."""
+    from beacon.triage import training
+
     language = (
         detect_language(text, settings.TRIAGE_LANGUAGES, default=fallback_language)
         or fallback_language
@@ -161,6 +167,8 @@ def _failed(result_id: int, error: Exception) -> None:
 
 def triage_ticket(*, ticket_id: int) -> TriageResult | None:
     """Read a new ticket's opening request once and act on it (see the module docstring)."""
+    from beacon.triage import training
+
     if not settings.TRIAGE_ENABLED:
         return None
     ticket = (
@@ -398,6 +406,8 @@ def triage_missing(*, now: Any = None) -> int:
 
 
 def _ticket_text(ticket: Ticket) -> str:
+    from beacon.triage import training
+
     return training.ticket_text(ticket.subject, ticket.description)
 
 
@@ -524,6 +534,8 @@ def corrections_from_history(ticket_id: int) -> int:
 
 def _maybe_retrain(task: str) -> None:
     """Enough new corrections trigger a retraining job (after this transaction commits)."""
+    from beacon.triage import training
+
     if task not in Task.values:
         return
     if (

@@ -15,8 +15,11 @@ from django.db import DatabaseError
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 
-from beacon.triage import clustering, services, training
 from beacon.triage.models import Task
+
+# The modules doing the work (scikit-learn, the encoders: about a second to import) are imported
+# inside each job, so that every process that registers these jobs (the web server, commands such
+# as `beacon email_import`) does not pay for them at start-up; the worker loads them once.
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +28,8 @@ logger = logging.getLogger(__name__)
 def default_models_ready() -> None:
     """A worker makes sure the default models exist before it takes jobs (as `beacon serve`
     does), so the first triage job never trains them while pages and notices wait behind it."""
+    from beacon.triage import training
+
     if not settings.TRIAGE_ENABLED:
         return
     try:
@@ -36,21 +41,29 @@ def default_models_ready() -> None:
 
 @db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
 def triage_ticket_task(ticket_id: int) -> None:
+    from beacon.triage import services
+
     services.triage_ticket(ticket_id=ticket_id)
 
 
 @db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
 def triage_message_task(message_id: int) -> None:
+    from beacon.triage import services
+
     services.triage_message(message_id=message_id)
 
 
 @db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
 def corrections_task(ticket_id: int) -> None:
+    from beacon.triage import services
+
     services.corrections_from_history(ticket_id)
 
 
 @db_task()  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
 def retrain_task(task: str) -> None:
+    from beacon.triage import training
+
     with lock_task(f"triage-retrain-{task}"):
         training.retrain(task)
 
@@ -58,12 +71,16 @@ def retrain_task(task: str) -> None:
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
 def triage_sweep_task() -> None:
     """Every minute: messages whose triage job was lost, or failed and may be retried."""
+    from beacon.triage import services
+
     services.triage_missing()
 
 
 @db_periodic_task(crontab(minute="*/2"))  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
 def incidents_detect_task() -> None:
     """Every two minutes: bursts of similar tickets become proposed incidents."""
+    from beacon.triage import clustering
+
     with lock_task("triage-incidents"):
         clustering.incidents_detect()
 
@@ -71,6 +88,8 @@ def incidents_detect_task() -> None:
 @db_periodic_task(crontab(hour="2", minute="30"))  # type: ignore[untyped-decorator,misc,unused-ignore]  # huey is untyped
 def retrain_nightly_task() -> None:
     """Every night: retrain from the day's history; the candidate goes live only if not worse."""
+    from beacon.triage import training
+
     for task in Task.values:
         with lock_task(f"triage-retrain-{task}"):
             training.retrain(task)

@@ -14,9 +14,7 @@ from datetime import UTC
 from email.utils import formataddr, make_msgid
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,6 +27,7 @@ from beacon.intake.email.models import (
     ThreadMessageId,
 )
 from beacon.notifications.backends import DeliveryError, PermanentDeliveryError
+from beacon.notifications.link_urls import ticket_url
 from beacon.notifications.models import Delivery, Kind
 from beacon.notifications.services import delivery_enqueue
 from beacon.sla.models import Metric
@@ -186,7 +185,7 @@ def _duration(minutes: int) -> str:
 
 
 def _ticket_url(ticket: Ticket) -> str:
-    return settings.BASE_URL + reverse("portal:ticket-detail", args=[ticket.reference])
+    return ticket_url(ticket.reference, staff=False)
 
 
 def _auto_reply_text(ticket: Ticket) -> tuple[str, str]:

@@ -369,7 +369,12 @@ def _bounce_recipients(report: Message) -> list[BounceRecipient]:
 
 def parse_message(raw: bytes) -> ParsedEmail:
     """Read one raw message. Never raises on malformed input."""
-    message = email.message_from_bytes(raw)
+    return parse_source(email.message_from_bytes(raw))
+
+
+def parse_source(message: Message) -> ParsedEmail:
+    """`parse_message` of an already parsed source (left unchanged, so that masking can reuse
+    it instead of parsing the bytes again)."""
     texts: list[str] = []
     htmls: list[str] = []
     files: list[ParsedFile] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.header
 from email.message import Message
+from functools import lru_cache
 
 from beacon.intake.email.parsing import decode_bytes, decode_header
 from beacon.triage.secrets import mask_secrets
@@ -17,6 +18,18 @@ from beacon.triage.secrets import mask_secrets
 
 def mask_text(text: str) -> str:
     """`text` with secret spans masked (for the parsed fields kept beside the source)."""
+    if len(text) > _MEMO_MAX_CHARS:
+        return mask_secrets(text).text
+    return _mask_memo(text)
+
+
+# Intake masks the same subject and text more than once (the source, the fields kept beside it);
+# short texts are remembered rather than scanned again.
+_MEMO_MAX_CHARS = 8192
+
+
+@lru_cache(maxsize=1024)
+def _mask_memo(text: str) -> str:
     return mask_secrets(text).text
 
 
@@ -29,7 +42,12 @@ def _is_text_body(part: Message) -> bool:
 
 def redact_raw(raw: bytes) -> bytes:
     """`raw` with secret spans masked; the same bytes when there is nothing to mask."""
-    message = email.message_from_bytes(raw)
+    return redact_source(email.message_from_bytes(raw), raw)
+
+
+def redact_source(message: Message, raw: bytes) -> bytes:
+    """`redact_raw` given `raw` already parsed into `message` (which it may change: use it
+    for nothing else afterwards)."""
     changed = False
     subject = message.get("Subject")
     if subject is not None:

@@ -15,13 +15,15 @@ import email.parser
 import email.policy
 import hashlib
 import logging
+import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Field
@@ -31,9 +33,9 @@ from django.utils.translation import gettext as _
 
 from beacon.accounts.models import User
 from beacon.audit.services import audit_record
-from beacon.core.bulk import insert_rows
+from beacon.core.bulk import insert_returning, insert_rows
 from beacon.core.errors import DomainError, TooLarge
-from beacon.intake.email import identity, outbound, redaction
+from beacon.intake.email import identity, outbound, preparing, redaction
 from beacon.intake.email.models import (
     BouncedAddress,
     Direction,
@@ -48,23 +50,10 @@ from beacon.notifications.services import delivery_enqueue_many
 from beacon.tickets import services as ticket_services
 from beacon.tickets.attachments import check_upload
 from beacon.tickets.models import Category, Channel, Status, Ticket
-from beacon.triage.language import detect_language
 
 logger = logging.getLogger(__name__)
 
 UNVERIFIED_TAG = "email-unverified"
-ROBOT_LOCAL_PARTS = frozenset(
-    {
-        "mailer-daemon",
-        "postmaster",
-        "noreply",
-        "no-reply",
-        "donotreply",
-        "do-not-reply",
-        "bounce",
-        "bounces",
-    }
-)
 
 
 # --- step 1: store ---------------------------------------------------------------------------
@@ -258,23 +247,10 @@ def _our_addresses() -> set[str]:
     return addresses
 
 
-def _base_address(address: str) -> str:
-    local, _at, domain = address.partition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
-def _is_robot(address: str) -> bool:
-    return address.split("@", 1)[0].split("+", 1)[0] in ROBOT_LOCAL_PARTS
-
-
-def _is_auto_reply(parsed: ParsedEmail) -> bool:
-    """An out-of-office or other automatic answer: never a ticket, never answered."""
-    auto = parsed.header("auto-submitted").split(";")[0].strip().lower()
-    return (
-        auto == "auto-replied"
-        or bool(parsed.header("x-autoreply") or parsed.header("x-autorespond"))
-        or parsed.header("precedence").lower() == "auto_reply"
-    )
+# Shared with the batch path's preparation (which runs without the database).
+_base_address = preparing.base_address
+_is_robot = preparing.is_robot
+_is_auto_reply = preparing.is_auto_reply
 
 
 def _process(row: InboundEmail, raw: bytes) -> Outcome:
@@ -445,15 +421,7 @@ def _new_ticket(parsed: ParsedEmail, sender: User | None, *, flagged: bool) -> T
 def _language_of(parsed: ParsedEmail, sender: User | None) -> str:
     if sender is not None:
         return sender.language
-    text = f"{parsed.subject}\n{parsed.visible_text}"
-    if text.isascii():
-        return "en"  # no other script to tell apart: skip the detector
-    return (
-        detect_language(
-            text, [code for code, _name in settings.LANGUAGES], default="en"
-        )
-        or "en"
-    )
+    return preparing.language_of(parsed)
 
 
 def _new_customer(parsed: ParsedEmail, language: str) -> User:
@@ -592,9 +560,7 @@ def inbound_store_many(
     }
     try:
         with transaction.atomic():
-            InboundEmail.objects.bulk_create(
-                [row for key, row in new.items() if key not in existing]
-            )
+            insert_returning([row for key, row in new.items() if key not in existing])
     except IntegrityError:
         return [_store_one(raw, source, mailbox) for raw in raws]
     refusal = _("The message is larger than %(limit)s MB.") % {
@@ -623,17 +589,24 @@ def _store_one(
     return row, created, ""
 
 
-def inbound_process_many(*, inbound_ids: list[int]) -> dict[str, int]:
+def inbound_process_many(
+    *,
+    inbound_ids: list[int],
+    prepared: Sequence[preparing.Prepared] | None = None,
+) -> dict[str, int]:
     """`inbound_process` for a batch of stored rows, in one transaction, the common case (a new
     ticket from a new message) written with bulk inserts; every other message goes the one-by-one
     path inside the batch. If the batch fails as a whole, it is redone one message at a time,
-    so one bad message cannot hold back the others. Returns how many rows reached each status."""
+    so one bad message cannot hold back the others. Returns how many rows reached each status.
+
+    `prepared`: the rows already prepared (`preparing.prepare_many`, e.g. in a helper process
+    while the previous batch was written); rows missing from it are prepared here."""
     try:
         # Parsing and the other checks that need no lock run first, outside the transaction,
         # so that an overlapping run can use the time to prepare its own batch.
-        prepared, single = _prepare_batch(inbound_ids)
+        fast, single = _prepare_batch(inbound_ids, prepared)
         with transaction.atomic():
-            return _process_batch(prepared, single)
+            return _process_batch(fast, single)
     except Exception:
         logger.warning("inbound email batch failed; one by one", exc_info=True)
     statuses: dict[str, int] = {}
@@ -642,6 +615,21 @@ def inbound_process_many(*, inbound_ids: list[int]) -> dict[str, int]:
         if status:
             statuses[status] = statuses.get(status, 0) + 1
     return statuses
+
+
+def prepare_sources(rows: Iterable[InboundEmail]) -> list[preparing.RawRow]:
+    """What `preparing.prepare_many` needs of stored rows (whose mailbox is loaded)."""
+    return [
+        preparing.RawRow(
+            row.pk, bytes(row.raw), row.mailbox.address if row.mailbox else None
+        )
+        for row in rows
+    ]
+
+
+def our_addresses() -> frozenset[str]:
+    """The mailboxes' addresses, lower-cased (cached for a few seconds)."""
+    return frozenset(_our_addresses())
 
 
 @dataclass
@@ -657,7 +645,9 @@ class _Fast:
     redacted: bytes = b""
 
 
-def _prepare_batch(inbound_ids: list[int]) -> tuple[list[_Fast], list[int]]:
+def _prepare_batch(
+    inbound_ids: list[int], prepared: Sequence[preparing.Prepared] | None
+) -> tuple[list[_Fast], list[int]]:
     """Rows still to parse: (new tickets for the bulk path, with their parse, sender check and
     masked source ready; ids for the one-by-one path). Reads only; the caller re-checks under lock."""
     rows = list(
@@ -665,38 +655,42 @@ def _prepare_batch(inbound_ids: list[int]) -> tuple[list[_Fast], list[int]]:
         .filter(pk__in=inbound_ids, status=InboundStatus.RECEIVED)
         .order_by("id")
     )
-    ours = _our_addresses()
-    prepared: list[_Fast] = []
+    done = {item.pk: item for item in prepared or ()}
+    missing = [row for row in rows if row.pk not in done]
+    if missing:
+        for item in preparing.prepare_many(prepare_sources(missing), our_addresses()):
+            done[item.pk] = item
+    fast: list[_Fast] = []
     single: list[int] = []
     for row in rows:
-        raw = bytes(row.raw)
-        parsed = parse_message(raw)
-        mailbox = row.mailbox or _mailbox_for(parsed)
-        if (
-            parsed.is_report
-            or parsed.header("x-failed-recipients")
-            or not parsed.from_address
-            or _base_address(parsed.from_address) in ours
-            or _is_auto_reply(parsed)
-            or _is_robot(parsed.from_address)
-            or parsed.files
-            or parsed.subject_reference
-            or parsed.thread_ids
-            or (
-                mailbox is not None
-                and identity.reference_from_token(parsed.recipients, mailbox.address)
-            )
-        ):
-            # Bounces, robots, possible replies, attachments: the one-by-one path.
+        item = done[row.pk]
+        if item.single or item.parsed is None:
             single.append(row.pk)
             continue
-        fast = _Fast(row, raw, parsed, None, mailbox)
-        fast.language = _language_of(parsed, None)
-        fast.who = identity.check_sender(parsed, raw)
-        # The secret spans of the source are masked once it is parsed (see redaction.py).
-        fast.redacted = redaction.redact_raw(raw)
-        prepared.append(fast)
-    return prepared, single
+        parsed = item.parsed
+        mailbox = row.mailbox
+        if mailbox is None:
+            # Preparing had no mailbox to check a reply token against.
+            mailbox = _mailbox_for(parsed)
+            if mailbox is not None and identity.reference_from_token(
+                parsed.recipients, mailbox.address
+            ):
+                single.append(row.pk)
+                continue
+        raw = bytes(row.raw)
+        fast.append(
+            _Fast(
+                row,
+                raw,
+                parsed,
+                None,
+                mailbox,
+                language=item.language,
+                who=item.who,
+                redacted=raw if item.redacted is None else item.redacted,
+            )
+        )
+    return fast, single
 
 
 def _process_batch(prepared: list[_Fast], single: list[int]) -> dict[str, int]:
@@ -759,9 +753,11 @@ def _fast_tickets(batch: list[_Fast], ours: set[str]) -> None:
                     language=fast.language,
                     email_verified=False,
                 )
-                user.set_unusable_password()
+                # As set_unusable_password(), whose 40 secrets.choice() calls cost more than
+                # the rest of the customer row.
+                user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
                 new_customers[address] = user
-    User.objects.bulk_create(list(new_customers.values()))
+    insert_returning(list(new_customers.values()))
     category = _default_category()
     items = []
     for fast in batch:

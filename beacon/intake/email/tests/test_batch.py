@@ -3,6 +3,10 @@ one-by-one path (inbound_store + inbound_process) does, message for message."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
 from email.message import EmailMessage
 from io import StringIO
 from typing import Any
@@ -23,6 +27,8 @@ from beacon.intake.email.services import (
     inbound_process_many,
     inbound_store,
     inbound_store_many,
+    our_addresses,
+    prepare_sources,
 )
 from beacon.intake.email.tests.conftest import customer, sample
 from beacon.notifications.models import Delivery
@@ -290,3 +296,76 @@ def test_a_seed_phrase_in_subject_and_html_is_stored_nowhere(
     assert row.ticket is not None
     assert "[REDACTED:seed_phrase]" in row.subject
     assert_secret_absent_everywhere(SEED)
+
+
+_HELPER_SCRIPT = """
+import os, pickle, sys
+import django
+django.setup()
+from beacon.intake.email.preparing import Preparer, prepare_many
+sources, ours = pickle.load(sys.stdin.buffer)
+with Preparer(helpers=1) as preparer:
+    forked = preparer.forked
+    helped = preparer.result(preparer.submit(sources, ours), sources, ours)
+sys.stdout.buffer.write(pickle.dumps((forked, helped, prepare_many(sources, ours))))
+"""
+
+
+def test_a_helper_process_prepares_what_this_process_would(
+    mailbox: Mailbox, tmp_path: Any
+) -> None:
+    stored = inbound_store_many(
+        raws=_messages("helper"), source=Source.IMPORT, mailbox=mailbox
+    )
+    sources = prepare_sources([row for row, created, _r in stored if row and created])
+    # In a fresh interpreter: this one has threads (native ones included), so no fork here.
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "beacon.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _HELPER_SCRIPT],
+        input=pickle.dumps((sources, our_addresses())),
+        capture_output=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    forked, helped, here = pickle.loads(done.stdout)  # our own child's output
+
+    assert forked
+    assert helped == here
+    assert [item.pk for item in here] == [source.pk for source in sources]
+    # The out-of-office and the bounce take the one-by-one path; the seed phrase is masked.
+    assert [n for n, item in enumerate(here) if item.single] == [8, 10]
+    assert [n for n, item in enumerate(here) if item.redacted is not None] == [3]
+
+
+def test_an_import_with_a_helper_process(mailbox: Mailbox, tmp_path: Any) -> None:
+    _setup("cmd")
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    for n, raw in enumerate(_messages("cmd")):
+        (folder / f"{n:02d}.eml").write_bytes(raw)
+    out = StringIO()
+
+    call_command(
+        "email_import",
+        str(folder),
+        "--mailbox",
+        "support",
+        "--batch",
+        "3",
+        "--helpers",
+        "1",
+        stdout=out,
+    )
+
+    summary = out.getvalue().strip()
+    assert summary.startswith("stored 11, duplicate 1, refused 0")
+    for part in ("ticket 8", "ignored 2", "bounce 1", "recovered 0"):
+        assert part in summary
+    assert not InboundEmail.objects.filter(status=InboundStatus.RECEIVED).exists()
+    assert Ticket.objects.count() == 8

@@ -6,6 +6,7 @@ a crash, or on an overlapping export) adds nothing twice: messages are unique by
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
+from beacon.intake.email import preparing
 from beacon.intake.email.importing import (
     FORMATS,
     count_messages,
@@ -20,10 +22,13 @@ from beacon.intake.email.importing import (
     read_messages,
 )
 from beacon.intake.email.models import Mailbox, Source
+from beacon.intake.email.preparing import Prepared, Preparer, RawRow
 from beacon.intake.email.services import (
     inbound_pending_ids,
     inbound_process_many,
     inbound_store_many,
+    our_addresses,
+    prepare_sources,
 )
 
 
@@ -44,6 +49,13 @@ class Command(BaseCommand):
             default=200,
             help="messages per transaction (default 200)",
         )
+        parser.add_argument(
+            "--helpers",
+            type=int,
+            default=None,
+            help="helper processes that parse while this one writes (default: 1 with two or "
+            "more CPUs, else 0)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -55,19 +67,34 @@ class Command(BaseCommand):
             if mailbox is None:
                 raise CommandError(f"no mailbox with slug {options['mailbox']!r}")
         fmt = options["format"] if options["format"] != "auto" else detect_format(path)
+        helpers = options["helpers"]
+        if helpers is None:
+            helpers = 1 if preparing.usable_cpus() >= 2 else 0
         started = timezone.now()
         counts = {"stored": 0, "duplicate": 0, "refused": 0}
         statuses: dict[str, int] = {}
         batch: list[bytes] = []
+        # The batch being prepared (by the helper, while this process writes the one before).
+        waiting: list[tuple[Future[list[Prepared]], list[RawRow], frozenset[str]]] = []
 
-        def flush() -> None:
-            # Stored in one statement and committed, then parsed in one transaction with bulk
-            # inserts (a failing batch is redone one message at a time). A crash loses at most
-            # the batch's parsing, which the recovery below (or a re-run) redoes.
+        def write(preparer: Preparer) -> None:
+            job, sources, ours = waiting.pop()
+            prepared = preparer.result(job, sources, ours)
+            ids = [source.pk for source in sources]
+            for status, count in inbound_process_many(
+                inbound_ids=ids, prepared=prepared
+            ).items():
+                statuses[status] = statuses.get(status, 0) + count
+
+        def flush(preparer: Preparer) -> None:
+            # Stored in one statement and committed, then prepared (parsed, checked, masked)
+            # while the previous batch is written in one transaction with bulk inserts (a
+            # failing batch is redone one message at a time). A crash loses at most the parsing
+            # of two batches, which the recovery below (or a re-run) redoes.
             stored = inbound_store_many(
                 raws=batch, source=Source.IMPORT, mailbox=mailbox
             )
-            pending = []
+            mine = []
             for row, created, refusal in stored:
                 if row is None:
                     counts["refused"] += 1
@@ -76,20 +103,30 @@ class Command(BaseCommand):
                 counts["stored" if created else "duplicate"] += 1
                 # A row another run stored is parsed by that run (or by the sweep below).
                 if created:
-                    pending.append(row.pk)
-            for status, count in inbound_process_many(inbound_ids=pending).items():
-                statuses[status] = statuses.get(status, 0) + count
+                    mine.append(row)
+            sources = prepare_sources(mine)
+            ours = our_addresses()
+            job = preparer.submit(sources, ours)
+            if waiting:
+                write(preparer)
+            waiting.append((job, sources, ours))
             bar.update(len(batch))
             batch.clear()
 
-        # disable=None: a bar on a terminal, silence in logs and tests.
-        with tqdm(total=count_messages(path, fmt), unit="msg", disable=None) as bar:
+        # disable=None: a bar on a terminal, silence in logs and tests. The helper is forked
+        # first, before the bar starts its monitor thread.
+        with (
+            Preparer(helpers=helpers) as preparer,
+            tqdm(total=count_messages(path, fmt), unit="msg", disable=None) as bar,
+        ):
             for raw in read_messages(path, fmt):
                 batch.append(raw)
                 if len(batch) >= options["batch"]:
-                    flush()
+                    flush(preparer)
             if batch:
-                flush()
+                flush(preparer)
+            if waiting:
+                write(preparer)
         # Rows an earlier, interrupted run stored but did not parse. Rows an overlapping run
         # stored since this one started are its own to parse (or the minute job's, if it dies).
         leftover, done = 0, set()
