@@ -35,6 +35,7 @@ from beacon.accounts.models import User
 from beacon.audit.services import audit_record
 from beacon.core.bulk import insert_returning, insert_rows
 from beacon.core.errors import DomainError, TooLarge
+from beacon.core.writer import sqlite_writer_turn
 from beacon.intake.email import identity, outbound, preparing, redaction
 from beacon.intake.email.models import (
     BouncedAddress,
@@ -89,7 +90,7 @@ def inbound_store(
     if existing is not None:
         return existing, False
     try:
-        with transaction.atomic():
+        with sqlite_writer_turn(), transaction.atomic():
             row = InboundEmail.objects.create(
                 dedup_key=key,
                 message_id=message_id,
@@ -135,7 +136,7 @@ _ROW_FIELDS = [
 def inbound_process(*, inbound_id: int) -> str | None:
     """Parse one stored message into a ticket or reply, at most once; returns the new status
     (None when the row was already processed by someone else)."""
-    with transaction.atomic():
+    with sqlite_writer_turn(), transaction.atomic():
         row = (
             InboundEmail.objects.select_for_update()
             .filter(pk=inbound_id, status=InboundStatus.RECEIVED)
@@ -198,6 +199,15 @@ def inbound_pending_ids(
         )
         .order_by("received_at", "id")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+def inbound_stored_keys(keys: list[str]) -> set[str]:
+    """Which of these dedup keys are stored already."""
+    return set(
+        InboundEmail.objects.filter(dedup_key__in=keys).values_list(
+            "dedup_key", flat=True
+        )
     )
 
 
@@ -526,19 +536,26 @@ def ticket_is_flagged(ticket: Ticket) -> bool:
 
 
 def inbound_store_many(
-    *, raws: list[bytes], source: str, mailbox: Mailbox | None = None
+    *,
+    raws: list[bytes],
+    source: str,
+    mailbox: Mailbox | None = None,
+    dedup_keys: Sequence[tuple[str, str, str]] | None = None,
 ) -> list[tuple[InboundEmail | None, bool, str]]:
     """`inbound_store` for many messages in one statement: (row, created, refusal) for each, in
     order; row None with the reason when refused (too large). If another run stores some of the
-    same messages meanwhile, the batch is stored one by one instead."""
+    same messages meanwhile, the batch is stored one by one instead. `dedup_keys`: what
+    `dedup_key_for` gives for each raw, when the caller has it already."""
     limit = settings.EMAIL_MAX_MESSAGE_BYTES
     keys: list[str | None] = []
     new: dict[str, InboundEmail] = {}
-    for raw in raws:
+    for position, raw in enumerate(raws):
         if len(raw) > limit:
             keys.append(None)
             continue
-        key, message_id, digest = dedup_key_for(raw)
+        key, message_id, digest = (
+            dedup_keys[position] if dedup_keys is not None else dedup_key_for(raw)
+        )
         keys.append(key)
         new.setdefault(
             key,
@@ -559,7 +576,7 @@ def inbound_store_many(
         )
     }
     try:
-        with transaction.atomic():
+        with sqlite_writer_turn(), transaction.atomic():
             insert_returning([row for key, row in new.items() if key not in existing])
     except IntegrityError:
         return [_store_one(raw, source, mailbox) for raw in raws]
@@ -605,7 +622,7 @@ def inbound_process_many(
         # Parsing and the other checks that need no lock run first, outside the transaction,
         # so that an overlapping run can use the time to prepare its own batch.
         fast, single = _prepare_batch(inbound_ids, prepared)
-        with transaction.atomic():
+        with sqlite_writer_turn(), transaction.atomic():
             return _process_batch(fast, single)
     except Exception:
         logger.warning("inbound email batch failed; one by one", exc_info=True)
