@@ -27,11 +27,8 @@ def sqlite_writer_turn() -> Iterator[None]:
     Not taken inside an open transaction: on SQLite (IMMEDIATE transactions) that transaction
     may already hold the database lock, and waiting for the file lock while holding it could
     deadlock against a writer that holds the file lock and waits for the database."""
-    if (
-        connection.vendor != "sqlite"
-        or connection.in_atomic_block
-        or getattr(_held, "depth", 0)
-    ):
+    depth: int = getattr(_held, "depth", 0)
+    if connection.vendor != "sqlite" or connection.in_atomic_block or depth:
         yield
         return
     path = Path(settings.DATA_DIR) / "create-writer.lock"
