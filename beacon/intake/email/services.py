@@ -48,6 +48,7 @@ from beacon.intake.email.models import (
 from beacon.intake.email.parsing import ParsedEmail, message_ids, parse_message
 from beacon.notifications.models import Delivery
 from beacon.notifications.services import delivery_enqueue_many
+from beacon.tickets import participants
 from beacon.tickets import services as ticket_services
 from beacon.tickets.attachments import check_upload
 from beacon.tickets.models import Category, Channel, Status, Ticket
@@ -293,18 +294,27 @@ def _process(row: InboundEmail, raw: bytes) -> Outcome:
     if claimed is not None:
         by_token = token_reference == claimed.reference
         authenticated = who.aligned or (by_token and who.spf_or_dkim)
-        if authenticated and sender is not None and claimed.customer_id == sender.pk:
+        # The ticket's customer, or one of its participants (Cc), answering.
+        member = (
+            sender is not None and claimed.customer_id == sender.pk
+        ) or participants.is_participant(claimed, parsed.from_address)
+        if authenticated and member:
             row.sender_verified = True
+            author = sender or _new_customer(parsed, _language_of(parsed, None))
             accepted, refused = _checked_files(parsed)
             message = ticket_services.reply_add(
                 ticket=claimed,
-                author=sender,
+                author=author,
                 body=_body_with_refusals(parsed, refused),
                 uploads=accepted,
                 channel=Channel.EMAIL,
             )
             row.reply = message
             _remember_ids(parsed, message.ticket)
+            # Only an authenticated mail changes who is on the ticket.
+            participants.participants_add_from_email(
+                ticket=message.ticket, sender=author, addresses=parsed.copied
+            )
             return Outcome(InboundStatus.REPLY, "reply", message.ticket)
         # Not allowed to join: a new ticket of its own, flagged, never someone else's thread.
         row.claimed_ticket = claimed
@@ -314,6 +324,12 @@ def _process(row: InboundEmail, raw: bytes) -> Outcome:
         parsed, sender, flagged=not row.sender_verified or claimed is not None
     )
     _remember_ids(parsed, ticket)
+    if who.aligned and claimed is None:
+        # An authenticated new request: whoever it copied follows the ticket. A mail that
+        # claimed another ticket and was refused there copies nobody.
+        participants.participants_add_from_email(
+            ticket=ticket, sender=ticket.customer, addresses=parsed.copied
+        )
     if mailbox is not None and _may_auto_reply(parsed, ours):
         outbound.auto_reply_enqueue(
             ticket=ticket, mailbox=mailbox, in_reply_to=parsed.message_id
