@@ -25,7 +25,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Field
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -882,11 +882,10 @@ def _update_rows(rows: list[InboundEmail], names: list[str]) -> None:
     # Only quoted model column names go into the text; every value is a parameter.
     columns = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote('id')} = %s"  # noqa: S608
+    # The connection itself, not the per-context proxy that every value would go through.
+    db = connections[connection.alias]
     params = [
-        [
-            field.get_db_prep_save(getattr(row, field.attname), connection)
-            for field in fields
-        ]
+        [field.get_db_prep_save(getattr(row, field.attname), db) for field in fields]
         + [row.pk]
         for row in rows
     ]
