@@ -242,3 +242,20 @@ def participants_add_from_email(
         )
         present.add(address)
     return added
+
+
+def participants_carry_over(
+    *, source: Ticket, target: Ticket, actor: User
+) -> list[TicketParticipant]:
+    """On a merge: the source's participants follow the conversation to the target (those who
+    may join it, up to the limit). Runs in the merge's transaction."""
+    ours = _our_addresses()
+    present = set(participant_addresses(target))
+    added = []
+    for participant in TicketParticipant.objects.filter(ticket=source):
+        address = participant.address
+        if _refusal(target, address, ours=ours, present=present) is not None:
+            continue
+        added.append(_insert(target, address, actor=actor, source=participant.source))
+        present.add(address)
+    return added

@@ -1117,6 +1117,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
                 % {"ref": target.reference},
             )
         Attachment.objects.filter(ticket=source).update(ticket=target)
+        participants.participants_carry_over(source=source, target=target, actor=actor)
         old_status = source.status
         source.merged_into = target
         source.status = Status.CLOSED

@@ -189,6 +189,30 @@ def test_a_participant_may_reply_but_another_customer_may_not(desk: Desk) -> Non
         reply_add(ticket=desk.ticket, author=desk.bob, body="Let me in.")
 
 
+def test_a_merge_carries_the_participants_over(desk: Desk) -> None:
+    from beacon.tickets.services import ticket_merge
+    from beacon.tickets.tests.factories import make_ticket
+
+    target = make_ticket(customer=desk.alice, category=desk.category_x)
+    for address in ("c@example.org", "d@example.org"):
+        participants.participant_add(
+            ticket=desk.ticket, actor=desk.agent_x, address=address
+        )
+    participants.participant_add(
+        ticket=target, actor=desk.agent_x, address="d@example.org"
+    )
+
+    ticket_merge(source=desk.ticket, target=target, actor=desk.agent_x)
+
+    assert sorted(target.participants.values_list("address", flat=True)) == [
+        "c@example.org",
+        "d@example.org",
+    ]
+    assert TicketEvent.objects.filter(
+        ticket=target, field="participants", new_value="c@example.org"
+    ).exists()
+
+
 # --- the console -------------------------------------------------------------------------------
 
 

@@ -14,8 +14,12 @@ from pytest_django.fixtures import Settings
 from beacon.accounts.tests.factories import AgentFactory
 from beacon.audit.models import AuditEvent
 from beacon.intake.email import identity
-from beacon.intake.email.models import BouncedAddress, InboundStatus
-from beacon.intake.email.services import UNVERIFIED_TAG
+from beacon.intake.email.models import BouncedAddress, InboundStatus, Mailbox, Source
+from beacon.intake.email.services import (
+    UNVERIFIED_TAG,
+    inbound_process_many,
+    inbound_store_many,
+)
 from beacon.intake.email.tests.conftest import Deliver, customer, email_ticket
 from beacon.notifications.services import deliveries_drain
 from beacon.tickets.models import (
@@ -320,3 +324,27 @@ def test_the_auto_reply_goes_to_the_sender_only(deliver: Deliver) -> None:
     assert auto.extra_headers["Auto-Submitted"] == "auto-generated"
     assert auto.to == ["alice@example.com"] and auto.cc == []
     assert "Cc:" not in auto.message().as_string()
+
+
+# --- the batch path (imports) ------------------------------------------------------------------
+
+
+def test_an_imported_mail_with_copies_adds_its_participants(mailbox: Mailbox) -> None:
+    raws = [
+        _mail(message_id="plain@example.com"),
+        _mail(
+            sender="dan@example.com",
+            cc="erin@example.com",
+            message_id="copied@example.com",
+        ),
+    ]
+    stored = inbound_store_many(raws=raws, source=Source.IMPORT, mailbox=mailbox)
+
+    statuses = inbound_process_many(
+        inbound_ids=[row.pk for row, _created, _refusal in stored if row]
+    )
+
+    assert statuses == {InboundStatus.TICKET: 2}
+    copied = Ticket.objects.get(customer__email="dan@example.com")
+    assert _addresses(copied) == {"erin@example.com"}
+    assert TicketParticipant.objects.count() == 1
