@@ -327,6 +327,8 @@ IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 
 # --- Tickets -----------------------------------------------------------------------------
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7, minimum=0)
+# At most this many participants (copied addresses) per ticket.
+TICKET_PARTICIPANTS_MAX = env_int("TICKET_PARTICIPANTS_MAX", 10, minimum=0)
 
 # --- Notifications and webhooks ---------------------------------------------------------
 # The outbox (beacon/notifications): a row per notice, delivered at least once by the worker.

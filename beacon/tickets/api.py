@@ -21,7 +21,7 @@ from ninja.responses import Status as Respond
 from beacon.accounts.models import Language, Role, Team, User
 from beacon.core import chains
 from beacon.core.errors import Invalid, NotFound, PermissionDenied
-from beacon.tickets import queries
+from beacon.tickets import participants, queries
 from beacon.tickets.batching import ticket_create_batched
 from beacon.tickets.form_fields import FieldType, parse_specs
 from beacon.tickets.models import (
@@ -32,9 +32,11 @@ from beacon.tickets.models import (
     IdempotencyKey,
     Message,
     MessageKind,
+    ParticipantSource,
     Status,
     Ticket,
     TicketEvent,
+    TicketParticipant,
 )
 from beacon.tickets.schemas import (
     AttachmentOut,
@@ -50,6 +52,8 @@ from beacon.tickets.schemas import (
     MessageOut,
     NetworkOut,
     NoteIn,
+    ParticipantIn,
+    ParticipantOut,
     TeamOut,
     TicketDetailOut,
     TicketIn,
@@ -463,6 +467,39 @@ def add_note(
     return Respond(201, _message_out(message, message.ticket, [], user))
 
 
+@router.post(
+    "/tickets/{reference}/participants",
+    response={201: ParticipantOut, **_WRITE_ERRORS},
+)
+def add_participant(
+    request: HttpRequest, reference: str, payload: ParticipantIn
+) -> Respond[ParticipantOut]:
+    """Copy an address on the ticket's email (support staff who can write). Agents' public
+    replies then go to the customer with the participants in Cc."""
+    user = _caller(request)
+    ticket = _ticket_for(user, reference)
+    participant = participants.participant_add(
+        ticket=ticket, actor=user, address=payload.email
+    )
+    return Respond(201, _participant_out(participant, user))
+
+
+@router.delete(
+    "/tickets/{reference}/participants/{participant_id}",
+    response={204: None, **_WRITE_ERRORS},
+)
+def remove_participant(
+    request: HttpRequest, reference: str, participant_id: int
+) -> Respond[None]:
+    """Stop copying a participant (support staff who can write)."""
+    user = _caller(request)
+    ticket = _ticket_for(user, reference)
+    participants.participant_remove(
+        ticket=ticket, actor=user, participant_id=participant_id
+    )
+    return Respond(204, None)
+
+
 # --- building responses ---------------------------------------------------------------------
 
 
@@ -537,7 +574,21 @@ def _ticket_fields(
         if ticket.follow_up_of is not None
         else None,
         "rating": ticket.rating,
+        "participants": [
+            _participant_out(participant, viewer)
+            for participant in participants.participants_of(ticket)
+        ],
     }
+
+
+def _participant_out(participant: TicketParticipant, viewer: User) -> ParticipantOut:
+    return ParticipantOut(
+        id=participant.pk,
+        email=pii_for(viewer, participant.address),
+        has_account=participant.user_id is not None,
+        source=ParticipantSource(participant.source),
+        created_at=participant.created_at,
+    )
 
 
 def _ticket_out(ticket: Ticket, viewer: User, *, tags: Iterable[str]) -> TicketOut:

@@ -21,18 +21,15 @@ Idempotency-Key).
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import queue
 import threading
-from collections.abc import Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
-from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 
+from beacon.core.writer import sqlite_writer_turn
 from beacon.tickets.models import Ticket
 from beacon.tickets.services import NewTicket, tickets_create_many
 
@@ -90,7 +87,7 @@ class CreateBatcher:
         self.batches.append(len(batch))
         del self.batches[:-1000]
         try:
-            with _sqlite_writer_turn():
+            with sqlite_writer_turn():
                 tickets = tickets_create_many(items=[item for item, _future in batch])
         except Exception:
             # Each item again on its own: ticket_create gives it its own answer (its ticket,
@@ -104,24 +101,6 @@ class CreateBatcher:
             return
         for (_item, future), ticket in zip(batch, tickets, strict=True):
             future.set_result(ticket)
-
-
-@contextmanager
-def _sqlite_writer_turn() -> Iterator[None]:
-    """On SQLite, the batch writers of all web processes take turns on a file lock before they
-    ask for the database's write lock. SQLite's own busy handler makes a waiting writer sleep in
-    growing steps (up to 100 ms), which gave creates a p99 of about a second with two processes;
-    the kernel wakes a writer waiting on the file lock as soon as the other one is done."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = Path(settings.DATA_DIR) / "create-writer.lock"
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 _batcher = CreateBatcher()

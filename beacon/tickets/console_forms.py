@@ -504,3 +504,15 @@ class LinkForm(ReferenceForm):
         initial=LinkKind.RELATED,
         label=gettext_lazy("Link type"),
     )
+
+
+class ParticipantForm(forms.Form):
+    """An address to copy on the ticket's email (the service checks who may be one)."""
+
+    address = forms.CharField(
+        max_length=254,
+        label=gettext_lazy("Email address"),
+        widget=forms.EmailInput(
+            attrs={"placeholder": "name@example.com", "autocomplete": "off"}
+        ),
+    )

@@ -19,5 +19,15 @@ urlpatterns = [
     ),
     path("t/<str:reference>/merge/", pages.merge, name="ticket-merge"),
     path("t/<str:reference>/link/", pages.link, name="ticket-link"),
+    path(
+        "t/<str:reference>/participants/",
+        pages.participant_add,
+        name="ticket-participant-add",
+    ),
+    path(
+        "t/<str:reference>/participants/<int:participant_id>/remove/",
+        pages.participant_remove,
+        name="ticket-participant-remove",
+    ),
     path("audit/", include("beacon.audit.urls")),
 ]

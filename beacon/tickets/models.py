@@ -306,6 +306,49 @@ class TicketEvent(models.Model):
         return f"{self.kind} {self.field} on {self.ticket_id}"
 
 
+class ParticipantSource(models.TextChoices):
+    EMAIL = "email", _("Copied on an email")
+    AGENT = "agent", _("Added by support staff")
+
+
+class TicketParticipant(models.Model):
+    """Someone besides the customer who follows the ticket by email (Cc): agents' public replies
+    copy them, and their authenticated mail joins the ticket. Linked to a customer account when
+    one with this verified address exists."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="participants"
+    )
+    address = models.EmailField(max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(max_length=8, choices=ParticipantSource.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "address"], name="ticketparticipant_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
 class LinkKind(models.TextChoices):
     RELATED = "related", _("Related")
     DUPLICATE = "duplicate", _("Duplicate of")

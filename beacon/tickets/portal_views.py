@@ -29,7 +29,7 @@ from beacon.accounts.models import User
 from beacon.accounts.views import home_for
 from beacon.core.errors import Conflict, Invalid, TooLarge
 from beacon.core.htmx import is_htmx, render_page
-from beacon.tickets import queries, services
+from beacon.tickets import participants, queries, services
 from beacon.tickets.models import (
     Category,
     Channel,
@@ -155,6 +155,12 @@ def event_text(event: TicketEvent, customer: User) -> str:
         return _("Details added: %(fields)s") % {"fields": new}
     if kind == EventKind.CHANGED and field == "category":
         return _("Moved to another category")
+    if kind == EventKind.CHANGED and field == "participants":
+        if new:
+            return _("%(address)s now gets copies of the replies") % {"address": new}
+        return _("%(address)s no longer gets copies of the replies") % {
+            "address": event.old_value
+        }
     if kind == EventKind.ATTACHED:
         return _("Files attached: %(names)s") % {"names": new}
     if kind == EventKind.MERGED:
@@ -301,6 +307,7 @@ def _detail_context(
             for event in queries.events_for_user(user=user, ticket=ticket)
         ],
         "follow_ups": list(ticket.follow_ups.all()),
+        "participants": participants.participant_addresses(ticket),
         "can_close": ticket.status not in (Status.SOLVED, Status.CLOSED),
         # A merged request is rated where it continues.
         "can_rate": ticket.status in (Status.SOLVED, Status.CLOSED)

@@ -10,7 +10,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from beacon.accounts.models import Language, Role
 from beacon.tickets.form_fields import FieldType
-from beacon.tickets.models import Channel, EventKind, MessageKind, Priority, Status
+from beacon.tickets.models import (
+    Channel,
+    EventKind,
+    MessageKind,
+    ParticipantSource,
+    Priority,
+    Status,
+)
 from beacon.tickets.queries import Sort, View
 from beacon.tickets.services import BODY_MAX, SUBJECT_MAX
 
@@ -193,7 +200,24 @@ class TicketSummaryOut(Out):
     closed_at: datetime | None
 
 
+class ParticipantOut(Out):
+    id: int
+    email: str
+    has_account: bool = Field(
+        description="A customer account with this verified address exists."
+    )
+    source: ParticipantSource
+    created_at: datetime
+
+
+class ParticipantIn(StrictIn):
+    email: Text = Field(min_length=1, max_length=254)
+
+
 class TicketOut(TicketSummaryOut):
+    participants: list[ParticipantOut] = Field(
+        description="Addresses copied on the ticket's email (Cc) besides the customer."
+    )
     description: str
     fields: dict[str, str]
     missing_fields: list[str] = Field(

@@ -28,7 +28,7 @@ from beacon.core.text import search_text
 from beacon.routing.matching import evaluate
 from beacon.routing.queries import active_rules
 from beacon.routing.services import routing_apply, ticket_facts
-from beacon.tickets import hooks
+from beacon.tickets import hooks, participants
 from beacon.tickets.attachments import CheckedFile, check_uploads
 from beacon.tickets.form_fields import FieldCheck, check_fields, parse_specs
 from beacon.tickets.models import (
@@ -670,7 +670,11 @@ def reply_add(
     if author.is_customer:
         if kind != MessageKind.REPLY:
             raise PermissionDenied(_("Customers can only add replies."))
-        if ticket.customer_id != author.pk:
+        # Participants (Cc) answer by email; email intake has checked that they are who
+        # they say they are.
+        if ticket.customer_id != author.pk and not participants.is_participant(
+            ticket, author.email
+        ):
             raise PermissionDenied
         if ticket.status == Status.CLOSED or (
             ticket.status == Status.SOLVED and not _within_reopen_window(ticket)
@@ -1113,6 +1117,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
                 % {"ref": target.reference},
             )
         Attachment.objects.filter(ticket=source).update(ticket=target)
+        participants.participants_carry_over(source=source, target=target, actor=actor)
         old_status = source.status
         source.merged_into = target
         source.status = Status.CLOSED

@@ -34,6 +34,7 @@ from beacon.sla.models import Metric
 from beacon.sla.queries import policy_for, schedule_for_team, targets_of_ticket
 from beacon.sla.services import deadlines
 from beacon.tickets.models import Channel, Message, MessageKind, Ticket
+from beacon.tickets.participants import participant_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,8 @@ def on_message_added(message_id: int) -> None:
             "message_id": _new_message_id(ticket, mailbox),
             "in_reply_to": in_reply_to,
             "references": references,
+            # Participants as they were when the agent replied (a retry copies the same).
+            "cc": participant_addresses(ticket),
         },
         recipient=ticket.customer,
         address=ticket.customer.email,
@@ -246,6 +249,7 @@ def build_email(delivery: Delivery) -> EmailMessage:
         headers["In-Reply-To"] = f"<{context['in_reply_to']}>"
     if context.get("references"):
         headers["References"] = " ".join(f"<{mid}>" for mid in context["references"])
+    cc: list[str] = []
     with translation.override(delivery.language):
         if delivery.template_key == AUTO_REPLY_TEMPLATE:
             subject, body = _auto_reply_text(ticket)
@@ -255,14 +259,29 @@ def build_email(delivery: Delivery) -> EmailMessage:
         else:
             message = Message.objects.get(pk=context["message_pk"])
             subject, body = _reply_text(ticket, message, mailbox)
+            # Only a person's reply copies the participants; an automatic answer goes to its
+            # sender alone (RFC 3834), so that no one can make us mail a list of addresses.
+            cc = _deliverable(context.get("cc", []), exclude=delivery.address)
     return EmailMessage(
         subject=subject,
         body=body,
         from_email=formataddr((mailbox.display_name, mailbox.address)),
         to=[delivery.address],
+        cc=cc,
         reply_to=[reply_address(mailbox.address, ticket.reference)],
         headers=headers,
     )
+
+
+def _deliverable(addresses: list[str], *, exclude: str) -> list[str]:
+    """`addresses` without the main recipient and those that bounce."""
+    wanted = [a for a in addresses if a.lower() != exclude.lower()]
+    bouncing = set(
+        BouncedAddress.objects.filter(address__in=wanted).values_list(
+            "address", flat=True
+        )
+    )
+    return [a for a in wanted if a not in bouncing]
 
 
 def send_delivery(delivery: Delivery) -> None:

@@ -169,6 +169,8 @@ class ParsedEmail:
     return_path: str
     bounce_recipients: list[BounceRecipient] = field(default_factory=list)
     is_report: bool = False
+    # The addresses in To and Cc (who the sender copied), lower-cased.
+    copied: list[str] = field(default_factory=list)
 
     @property
     def from_domain(self) -> str:
@@ -438,4 +440,5 @@ def parse_source(message: Message) -> ParsedEmail:
         ),
         bounce_recipients=bounce,
         is_report=is_report,
+        copied=_addresses(message, "To", "Cc"),
     )

@@ -27,6 +27,7 @@ from django.conf import settings
 
 from beacon.intake.email import identity, redaction
 from beacon.intake.email.parsing import ParsedEmail, parse_source
+from beacon.tickets import participants
 from beacon.triage.language import detect_language
 
 logger = logging.getLogger(__name__)
@@ -56,23 +57,8 @@ class Prepared:
     )
 
 
-def base_address(address: str) -> str:
-    local, _at, domain = address.partition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
-ROBOT_LOCAL_PARTS = frozenset(
-    {
-        "mailer-daemon",
-        "postmaster",
-        "noreply",
-        "no-reply",
-        "donotreply",
-        "do-not-reply",
-        "bounce",
-        "bounces",
-    }
-)
+base_address = participants.base_address
+ROBOT_LOCAL_PARTS = participants.AUTOMATIC_LOCAL_PARTS
 
 
 def is_robot(address: str) -> bool:
@@ -105,7 +91,8 @@ def language_of(parsed: ParsedEmail) -> str:
 def needs_single_path(
     parsed: ParsedEmail, ours: frozenset[str], mailbox_address: str | None
 ) -> bool:
-    """Bounces, robots, our own mail, possible replies and attachments: the one-by-one path."""
+    """Bounces, robots, our own mail, possible replies, attachments and copies to others: the
+    one-by-one path."""
     return bool(
         parsed.is_report
         or parsed.header("x-failed-recipients")
@@ -116,6 +103,8 @@ def needs_single_path(
         or parsed.files
         or parsed.subject_reference
         or parsed.thread_ids
+        # Copies to others may add participants: the one-by-one path decides.
+        or any(base_address(address) not in ours for address in parsed.copied)
         or (
             mailbox_address is not None
             and identity.reference_from_token(parsed.recipients, mailbox_address)

@@ -25,7 +25,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Field
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -35,6 +35,7 @@ from beacon.accounts.models import User
 from beacon.audit.services import audit_record
 from beacon.core.bulk import insert_returning, insert_rows
 from beacon.core.errors import DomainError, TooLarge
+from beacon.core.writer import sqlite_writer_turn
 from beacon.intake.email import identity, outbound, preparing, redaction
 from beacon.intake.email.models import (
     BouncedAddress,
@@ -47,6 +48,7 @@ from beacon.intake.email.models import (
 from beacon.intake.email.parsing import ParsedEmail, message_ids, parse_message
 from beacon.notifications.models import Delivery
 from beacon.notifications.services import delivery_enqueue_many
+from beacon.tickets import participants
 from beacon.tickets import services as ticket_services
 from beacon.tickets.attachments import check_upload
 from beacon.tickets.models import Category, Channel, Status, Ticket
@@ -89,7 +91,7 @@ def inbound_store(
     if existing is not None:
         return existing, False
     try:
-        with transaction.atomic():
+        with sqlite_writer_turn(), transaction.atomic():
             row = InboundEmail.objects.create(
                 dedup_key=key,
                 message_id=message_id,
@@ -135,7 +137,7 @@ _ROW_FIELDS = [
 def inbound_process(*, inbound_id: int) -> str | None:
     """Parse one stored message into a ticket or reply, at most once; returns the new status
     (None when the row was already processed by someone else)."""
-    with transaction.atomic():
+    with sqlite_writer_turn(), transaction.atomic():
         row = (
             InboundEmail.objects.select_for_update()
             .filter(pk=inbound_id, status=InboundStatus.RECEIVED)
@@ -198,6 +200,15 @@ def inbound_pending_ids(
         )
         .order_by("received_at", "id")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+def inbound_stored_keys(keys: list[str]) -> set[str]:
+    """Which of these dedup keys are stored already."""
+    return set(
+        InboundEmail.objects.filter(dedup_key__in=keys).values_list(
+            "dedup_key", flat=True
+        )
     )
 
 
@@ -283,18 +294,27 @@ def _process(row: InboundEmail, raw: bytes) -> Outcome:
     if claimed is not None:
         by_token = token_reference == claimed.reference
         authenticated = who.aligned or (by_token and who.spf_or_dkim)
-        if authenticated and sender is not None and claimed.customer_id == sender.pk:
+        # The ticket's customer, or one of its participants (Cc), answering.
+        member = (
+            sender is not None and claimed.customer_id == sender.pk
+        ) or participants.is_participant(claimed, parsed.from_address)
+        if authenticated and member:
             row.sender_verified = True
+            author = sender or _new_customer(parsed, _language_of(parsed, None))
             accepted, refused = _checked_files(parsed)
             message = ticket_services.reply_add(
                 ticket=claimed,
-                author=sender,
+                author=author,
                 body=_body_with_refusals(parsed, refused),
                 uploads=accepted,
                 channel=Channel.EMAIL,
             )
             row.reply = message
             _remember_ids(parsed, message.ticket)
+            # Only an authenticated mail changes who is on the ticket.
+            participants.participants_add_from_email(
+                ticket=message.ticket, sender=author, addresses=parsed.copied
+            )
             return Outcome(InboundStatus.REPLY, "reply", message.ticket)
         # Not allowed to join: a new ticket of its own, flagged, never someone else's thread.
         row.claimed_ticket = claimed
@@ -304,6 +324,12 @@ def _process(row: InboundEmail, raw: bytes) -> Outcome:
         parsed, sender, flagged=not row.sender_verified or claimed is not None
     )
     _remember_ids(parsed, ticket)
+    if who.aligned and claimed is None:
+        # An authenticated new request: whoever it copied follows the ticket. A mail that
+        # claimed another ticket and was refused there copies nobody.
+        participants.participants_add_from_email(
+            ticket=ticket, sender=ticket.customer, addresses=parsed.copied
+        )
     if mailbox is not None and _may_auto_reply(parsed, ours):
         outbound.auto_reply_enqueue(
             ticket=ticket, mailbox=mailbox, in_reply_to=parsed.message_id
@@ -526,19 +552,26 @@ def ticket_is_flagged(ticket: Ticket) -> bool:
 
 
 def inbound_store_many(
-    *, raws: list[bytes], source: str, mailbox: Mailbox | None = None
+    *,
+    raws: list[bytes],
+    source: str,
+    mailbox: Mailbox | None = None,
+    dedup_keys: Sequence[tuple[str, str, str]] | None = None,
 ) -> list[tuple[InboundEmail | None, bool, str]]:
     """`inbound_store` for many messages in one statement: (row, created, refusal) for each, in
     order; row None with the reason when refused (too large). If another run stores some of the
-    same messages meanwhile, the batch is stored one by one instead."""
+    same messages meanwhile, the batch is stored one by one instead. `dedup_keys`: what
+    `dedup_key_for` gives for each raw, when the caller has it already."""
     limit = settings.EMAIL_MAX_MESSAGE_BYTES
     keys: list[str | None] = []
     new: dict[str, InboundEmail] = {}
-    for raw in raws:
+    for position, raw in enumerate(raws):
         if len(raw) > limit:
             keys.append(None)
             continue
-        key, message_id, digest = dedup_key_for(raw)
+        key, message_id, digest = (
+            dedup_keys[position] if dedup_keys is not None else dedup_key_for(raw)
+        )
         keys.append(key)
         new.setdefault(
             key,
@@ -559,7 +592,7 @@ def inbound_store_many(
         )
     }
     try:
-        with transaction.atomic():
+        with sqlite_writer_turn(), transaction.atomic():
             insert_returning([row for key, row in new.items() if key not in existing])
     except IntegrityError:
         return [_store_one(raw, source, mailbox) for raw in raws]
@@ -605,7 +638,7 @@ def inbound_process_many(
         # Parsing and the other checks that need no lock run first, outside the transaction,
         # so that an overlapping run can use the time to prepare its own batch.
         fast, single = _prepare_batch(inbound_ids, prepared)
-        with transaction.atomic():
+        with sqlite_writer_turn(), transaction.atomic():
             return _process_batch(fast, single)
     except Exception:
         logger.warning("inbound email batch failed; one by one", exc_info=True)
@@ -849,11 +882,10 @@ def _update_rows(rows: list[InboundEmail], names: list[str]) -> None:
     # Only quoted model column names go into the text; every value is a parameter.
     columns = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote('id')} = %s"  # noqa: S608
+    # The connection itself, not the per-context proxy that every value would go through.
+    db = connections[connection.alias]
     params = [
-        [
-            field.get_db_prep_save(getattr(row, field.attname), connection)
-            for field in fields
-        ]
+        [field.get_db_prep_save(getattr(row, field.attname), db) for field in fields]
         + [row.pk]
         for row in rows
     ]

@@ -24,10 +24,11 @@ from beacon.accounts.models import User
 from beacon.core import chains
 from beacon.core.errors import DomainError, NotFound
 from beacon.core.htmx import is_htmx
-from beacon.tickets import queries, services
+from beacon.tickets import participants, queries, services
 from beacon.tickets.console.access import htmx_redirect, render_fragments, staff_view
 from beacon.tickets.console_forms import (
     LinkForm,
+    ParticipantForm,
     PropertiesForm,
     ReferenceForm,
     ReplyForm,
@@ -125,6 +126,7 @@ def _field_labels() -> dict[str, str]:
         "follow_up_of": _("Follow-up of"),
         "follow_up": _("Follow-up"),
         "rating": _("Rating"),
+        "participants": _("Participants (Cc)"),
     }
 
 
@@ -201,6 +203,7 @@ def _context(user: User, ticket: Ticket, **forms: Any) -> dict[str, Any]:
             .order_by("-created_at", "-id")[:OTHER_TICKETS_SHOWN]
         ),
         "tags": sorted(t.name for t in ticket.tags.all()),
+        "participants": participants.participants_of(ticket),
     }
     if editable:
         context["macros"] = list(queries.macros_for_user(user=user))
@@ -209,6 +212,9 @@ def _context(user: User, ticket: Ticket, **forms: Any) -> dict[str, Any]:
             ticket=ticket
         )
         context["merge_form"] = forms.get("merge_form") or ReferenceForm(prefix="merge")
+        context["participant_form"] = forms.get("participant_form") or ParticipantForm(
+            prefix="participant"
+        )
     if can_write:
         context["link_form"] = forms.get("link_form") or LinkForm(prefix="link")
     return context
@@ -423,3 +429,51 @@ def link(request: HttpRequest, user: User, reference: str) -> HttpResponse:
                 request, TEMPLATE, _context(user, ticket), "relations", ("history",)
             )
     return _invalid(request, user, ticket, "relations", link_form=form)
+
+
+@staff_view()
+@require_POST
+def participant_add(request: HttpRequest, user: User, reference: str) -> HttpResponse:
+    """Copy an address on the ticket's email."""
+    ticket = queries.ticket_get_for_user(user=user, reference=reference)
+    form = ParticipantForm(request.POST, prefix="participant")
+    if form.is_valid():
+        try:
+            participants.participant_add(
+                ticket=ticket, actor=user, address=form.cleaned_data["address"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return _after_participants(request, user, ticket)
+    return _invalid(request, user, ticket, "participants", participant_form=form)
+
+
+@staff_view()
+@require_POST
+def participant_remove(
+    request: HttpRequest, user: User, reference: str, participant_id: int
+) -> HttpResponse:
+    """Stop copying a participant."""
+    ticket = queries.ticket_get_for_user(user=user, reference=reference)
+    try:
+        participants.participant_remove(
+            ticket=ticket, actor=user, participant_id=participant_id
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        form = ParticipantForm(prefix="participant")
+        add_domain_error(form, exc)
+        return _invalid(request, user, ticket, "participants", participant_form=form)
+    return _after_participants(request, user, ticket)
+
+
+def _after_participants(
+    request: HttpRequest, user: User, ticket: Ticket
+) -> HttpResponse:
+    if not is_htmx(request):
+        return htmx_redirect(request, _ticket_url(ticket))
+    return render_fragments(
+        request, TEMPLATE, _context(user, ticket), "participants", ("history",)
+    )

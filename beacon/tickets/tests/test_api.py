@@ -1395,8 +1395,8 @@ def test_detail_runs_a_constant_number_of_queries(
     client = api_client(agent_x)
     client.get("/api/v1/me")
 
-    # User, team ids, ticket, messages, events, attachments, tags.
-    with django_assert_max_num_queries(7):
+    # User, team ids, ticket, messages, events, attachments, tags, participants.
+    with django_assert_max_num_queries(8):
         response = client.get(f"/api/v1/tickets/{ticket.reference}")
 
     assert response.status_code == 200

@@ -77,6 +77,10 @@ class Desk:
 
 @pytest.fixture
 def desk() -> Desk:
+    return make_desk()
+
+
+def make_desk() -> Desk:
     team_x, team_y = new_team(slug="deposits"), new_team(slug="security")
     category_x = new_category(slug="deposit", default_team=team_x)
     alice = new_user(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import mailbox as mailboxes
+import threading
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from beacon.intake.email.importing import BatchClaim
 from beacon.intake.email.models import InboundEmail, InboundStatus, Mailbox, Source
+from beacon.intake.email.services import dedup_key_for
 from beacon.intake.email.tests.conftest import SAMPLES, sample
 from beacon.tickets.models import Ticket
 
@@ -87,3 +91,46 @@ def test_import_refuses_a_missing_path_or_mailbox(
         _run(tmp_path / "nothing")
     with pytest.raises(CommandError):
         call_command("email_import", str(SAMPLES), "--mailbox", "nope")
+
+
+def test_a_batch_claimed_by_an_overlapping_run_is_left_to_it_then_checked(
+    mailbox: Mailbox, tmp_path: Path, settings: Any
+) -> None:
+    settings.DATA_DIR = tmp_path
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in NEW_TICKETS:
+        (folder / name).write_bytes(sample(name))
+    # "Another run" holds the claim on the first batch (the first file) and stops without
+    # storing it: this run goes on with the other batches, then waits, then stores it itself.
+    first = sorted(folder.iterdir())[0]
+    other = BatchClaim(
+        tmp_path / "email-import-claims", [dedup_key_for(first.read_bytes())[0]]
+    )
+    assert other.take(wait=False)
+    timer = threading.Timer(0.5, other.release)
+    timer.start()
+    try:
+        output = _run(folder, "--batch", "1", "--helpers", "0")
+    finally:
+        timer.cancel()
+        other.release()
+
+    assert "stored 3" in output and "ticket 3" in output
+    assert Ticket.objects.count() == 3
+    keys = list(InboundEmail.objects.order_by("id").values_list("dedup_key", flat=True))
+    # The claimed file was skipped at first and stored last, once the claim was given up.
+    assert keys[-1] == dedup_key_for(first.read_bytes())[0]
+    assert keys[0] != keys[-1]
+    assert not list((tmp_path / "email-import-claims").iterdir())
+
+
+def test_a_claim_is_exclusive_until_released(tmp_path: Path) -> None:
+    mine = BatchClaim(tmp_path, ["mid:a@x", "mid:b@x"])
+    theirs = BatchClaim(tmp_path, ["mid:b@x", "mid:a@x"])
+
+    assert mine.take(wait=False)
+    assert not theirs.take(wait=False)
+    mine.release()
+    assert theirs.take(wait=False)
+    theirs.release()

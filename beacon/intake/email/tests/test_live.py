@@ -195,6 +195,65 @@ def test_agent_reply_reaches_a_real_smtp_server_over_starttls_threaded(
     assert "Your deposit is credited." in reply.get_payload(decode=True).decode()  # type: ignore[union-attr]
 
 
+def test_agent_reply_copies_the_participants_over_real_smtp_and_the_auto_reply_does_not(
+    certificate: tuple[Path, Path],
+    trust: None,
+    deliver: Callable[..., InboundEmail],
+    settings: Settings,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from beacon.intake.email.tests.servers import SMTP_PORT
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": "127.0.0.1",
+                "port": SMTP_PORT,
+                "use_tls": True,
+                "timeout": 10,
+            },
+        }
+    }
+    customer("alice.chen@gmail.com")
+    sink: SmtpSink
+    with smtp_server(*certificate) as sink:
+        # An authenticated (DMARC pass) new mail that copies a colleague.
+        row = deliver(
+            sample("gmail_reply_en.eml")
+            .replace(b"In-Reply-To: <out-1@beacon.test>", b"X-Old: 1")
+            .replace(
+                b"To: Beacon Support <support@beacon.test>",
+                b"To: Beacon Support <support@beacon.test>\r\nCc: Bob Li <bob.li@example.com>",
+            )
+        )
+        assert row.ticket is not None
+        deliveries_drain()  # the auto-reply
+        with django_capture_on_commit_callbacks(execute=True):
+            reply_add(
+                ticket=row.ticket,
+                author=AgentFactory.create(),
+                body="Your deposit is credited.",
+            )
+        deliveries_drain()
+
+    assert list(row.ticket.participants.values_list("address", flat=True)) == [
+        "bob.li@example.com"
+    ]
+    assert len(sink.messages) == 2
+    auto, reply = (email.message_from_bytes(raw) for raw in sink.messages)
+    assert auto["Auto-Submitted"] == "auto-generated" and auto["Cc"] is None
+    assert sink.envelopes[0][1] == ["alice.chen@gmail.com"]
+    assert reply["To"] == "alice.chen@gmail.com"
+    assert reply["Cc"] == "bob.li@example.com"
+    assert sorted(sink.envelopes[1][1]) == [
+        "alice.chen@gmail.com",
+        "bob.li@example.com",
+    ]
+    assert reply["In-Reply-To"] == "<CAGmail-en-reply-0001@mail.gmail.com>"
+    assert "<CAGmail-en-reply-0001@mail.gmail.com>" in reply["References"]
+
+
 class _Introspection(BaseHTTPRequestHandler):
     """The identity provider's token introspection (RFC 7662) that Dovecot asks."""
 

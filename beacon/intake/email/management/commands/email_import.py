@@ -10,6 +10,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
@@ -17,6 +18,7 @@ from tqdm import tqdm
 from beacon.intake.email import preparing
 from beacon.intake.email.importing import (
     FORMATS,
+    BatchClaim,
     count_messages,
     detect_format,
     read_messages,
@@ -24,9 +26,11 @@ from beacon.intake.email.importing import (
 from beacon.intake.email.models import Mailbox, Source
 from beacon.intake.email.preparing import Prepared, Preparer, RawRow
 from beacon.intake.email.services import (
+    dedup_key_for,
     inbound_pending_ids,
     inbound_process_many,
     inbound_store_many,
+    inbound_stored_keys,
     our_addresses,
     prepare_sources,
 )
@@ -74,26 +78,48 @@ class Command(BaseCommand):
         counts = {"stored": 0, "duplicate": 0, "refused": 0}
         statuses: dict[str, int] = {}
         batch: list[bytes] = []
+        claims = Path(settings.DATA_DIR) / "email-import-claims"
+        # Batches an overlapping run had claimed: their keys, checked at the end.
+        deferred: list[tuple[BatchClaim, list[str]]] = []
         # The batch being prepared (by the helper, while this process writes the one before).
-        waiting: list[tuple[Future[list[Prepared]], list[RawRow], frozenset[str]]] = []
+        waiting: list[
+            tuple[Future[list[Prepared]], list[RawRow], frozenset[str], BatchClaim]
+        ] = []
 
         def write(preparer: Preparer) -> None:
-            job, sources, ours = waiting.pop()
-            prepared = preparer.result(job, sources, ours)
-            ids = [source.pk for source in sources]
-            for status, count in inbound_process_many(
-                inbound_ids=ids, prepared=prepared
-            ).items():
-                statuses[status] = statuses.get(status, 0) + count
+            job, sources, ours, claim = waiting.pop()
+            try:
+                prepared = preparer.result(job, sources, ours)
+                ids = [source.pk for source in sources]
+                for status, count in inbound_process_many(
+                    inbound_ids=ids, prepared=prepared
+                ).items():
+                    statuses[status] = statuses.get(status, 0) + count
+            finally:
+                claim.release()
 
-        def flush(preparer: Preparer) -> None:
+        def flush(preparer: Preparer, *, wait: bool) -> None:
+            # Another import of the same files (an overlapping run) may be on this batch: then
+            # leave it to that run and go on with the next, so the two split the files instead
+            # of storing, parsing and writing the same ones in turn.
+            keys = [dedup_key_for(raw) for raw in batch]
+            claim = BatchClaim(claims, [key for key, _mid, _sha in keys])
+            if not claim.take(wait=wait):
+                deferred.append((claim, [key for key, _mid, _sha in keys]))
+                bar.update(len(batch))
+                batch.clear()
+                return
             # Stored in one statement and committed, then prepared (parsed, checked, masked)
             # while the previous batch is written in one transaction with bulk inserts (a
             # failing batch is redone one message at a time). A crash loses at most the parsing
             # of two batches, which the recovery below (or a re-run) redoes.
-            stored = inbound_store_many(
-                raws=batch, source=Source.IMPORT, mailbox=mailbox
-            )
+            try:
+                stored = inbound_store_many(
+                    raws=batch, source=Source.IMPORT, mailbox=mailbox, dedup_keys=keys
+                )
+            except BaseException:
+                claim.release()
+                raise
             mine = []
             for row, created, refusal in stored:
                 if row is None:
@@ -109,7 +135,7 @@ class Command(BaseCommand):
             job = preparer.submit(sources, ours)
             if waiting:
                 write(preparer)
-            waiting.append((job, sources, ours))
+            waiting.append((job, sources, ours, claim))
             bar.update(len(batch))
             batch.clear()
 
@@ -122,11 +148,32 @@ class Command(BaseCommand):
             for raw in read_messages(path, fmt):
                 batch.append(raw)
                 if len(batch) >= options["batch"]:
-                    flush(preparer)
+                    flush(preparer, wait=False)
             if batch:
-                flush(preparer)
+                flush(preparer, wait=False)
             if waiting:
                 write(preparer)
+            # The batches left to the other run: once it is done with each, whatever it did
+            # not store (it stopped, or a message was refused) is read again and stored here.
+            missing: set[str] = set()
+            for claim, keys in deferred:
+                claim.take(wait=True)
+                try:
+                    found = inbound_stored_keys(keys)
+                finally:
+                    claim.release()
+                counts["duplicate"] += sum(1 for key in keys if key in found)
+                missing.update(key for key in keys if key not in found)
+            if missing:
+                for raw in read_messages(path, fmt):
+                    if dedup_key_for(raw)[0] in missing:
+                        batch.append(raw)
+                        if len(batch) >= options["batch"]:
+                            flush(preparer, wait=True)
+                if batch:
+                    flush(preparer, wait=True)
+                if waiting:
+                    write(preparer)
         # Rows an earlier, interrupted run stored but did not parse. Rows an overlapping run
         # stored since this one started are its own to parse (or the minute job's, if it dies).
         leftover, done = 0, set()
