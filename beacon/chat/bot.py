@@ -414,12 +414,7 @@ def bot_handle(
     """
     with transaction.atomic():
         # The customer is loaded only if a flow needs their exchange uid.
-        locked = (
-            Conversation.objects.select_for_update()
-            .filter(pk=conversation_id)
-            .order_by()
-            .first()
-        )
+        locked = services.locked_for_answer(conversation_id)
         if locked is None or locked.status != ConversationStatus.BOT:
             return []
         if text is None:

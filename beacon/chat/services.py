@@ -133,26 +133,69 @@ def bot_answer(
         setattr(conversation, name, value)
     conversation.last_seq += len(replies)
     conversation.updated_at = timezone.now()
-    # A queryset update: the same statement as save(update_fields=...), without the model
-    # save machinery (signals, field preparation) that cost as much as the statement itself.
-    Conversation.objects.filter(pk=conversation.pk).update(
-        **updates, last_seq=conversation.last_seq, updated_at=conversation.updated_at
+    _update_conversation(
+        conversation,
+        {
+            **updates,
+            "last_seq": conversation.last_seq,
+            "updated_at": conversation.updated_at,
+        },
     )
-    messages = ChatMessage.objects.bulk_create(
-        [
-            ChatMessage(
-                conversation=conversation,
-                seq=first + n,
-                sender=Sender.BOT,
-                body=body,
-                meta=meta or {},
-            )
-            for n, (body, meta) in enumerate(replies)
-        ]
-    )
+    messages = [
+        ChatMessage(
+            conversation=conversation,
+            seq=first + n,
+            sender=Sender.BOT,
+            body=body,
+            meta=meta or {},
+        )
+        for n, (body, meta) in enumerate(replies)
+    ]
+    if messages:
+        _insert_messages(messages)
     for message in messages:
         events.announce_message(message)
     return messages
+
+
+_CONVERSATION_FIELDS = {
+    field.name: field for field in Conversation._meta.concrete_fields
+}
+
+
+def locked_for_answer(conversation_id: int) -> Conversation | None:
+    """The conversation, its row locked until commit (raw SQL for the same reason as
+    `_insert_messages`; the assistant runs this for every customer message)."""
+    ops = connection.ops
+    table = ops.quote_name(Conversation._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    found = list(
+        Conversation.objects.raw(
+            f"SELECT * FROM {table} WHERE id = %s{lock}",  # noqa: S608 (names from the model)
+            [conversation_id],
+        )
+    )
+    return found[0] if found else None
+
+
+def _update_conversation(conversation: Conversation, values: dict[str, Any]) -> None:
+    """One `UPDATE` of the named fields (raw SQL, like `_insert_messages`: the ORM's compiled
+    statement cost as much as the statement; each value goes through its field's conversion)."""
+    ops = connection.ops
+    fields = [_CONVERSATION_FIELDS[name] for name in values]
+    assignments = ", ".join(
+        f"{ops.quote_name(field.column or field.name)} = %s" for field in fields
+    )
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    table = ops.quote_name(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 (names from the model)
+            [*params, conversation.pk],
+        )
 
 
 def _clean_body(body: str, *, limit: int = MESSAGE_MAX) -> str:
@@ -374,7 +417,7 @@ def _store(
     meta: dict[str, Any] | None = None,
 ) -> ChatMessage:
     """Store one message under a number the caller reserved, and announce it after commit."""
-    message = ChatMessage.objects.create(
+    message = ChatMessage(
         conversation=conversation,
         seq=seq,
         client_id=client_id,
@@ -384,8 +427,48 @@ def _store(
         attachment=attachment,
         meta=meta or {},
     )
+    _insert_messages([message])
     events.announce_message(message)
     return message
+
+
+# The columns a new message is stored with (every field but the id).
+_MESSAGE_FIELDS = [
+    field for field in ChatMessage._meta.concrete_fields if not field.primary_key
+]
+
+
+def _insert_messages(messages: list[ChatMessage]) -> None:
+    """Insert new messages in one statement and set their ids.
+
+    Raw SQL: the ORM's insert compiled the statement anew for each message, which cost about as
+    much as running it. The values still go through each field's own conversion (JSON, time
+    stamps), and `INSERT ... RETURNING` reads the same on PostgreSQL and SQLite (3.35+).
+    """
+    ops = connection.ops
+    columns = ", ".join(
+        ops.quote_name(field.column or field.name) for field in _MESSAGE_FIELDS
+    )
+    row = "(" + ", ".join(["%s"] * len(_MESSAGE_FIELDS)) + ")"
+    params: list[Any] = []
+    for message in messages:
+        params.extend(
+            field.get_db_prep_save(field.pre_save(message, add=True), connection)
+            for field in _MESSAGE_FIELDS
+        )
+    table = ops.quote_name(ChatMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (names from the model)
+            + ", ".join([row] * len(messages))
+            + " RETURNING id",
+            params,
+        )
+        ids = [int(found[0]) for found in cursor.fetchall()]
+    for message, pk in zip(messages, ids, strict=True):
+        message.pk = pk
+        message._state.adding = False
+        message._state.db = connection.alias
 
 
 def _by_client_id(conversation: Conversation, client_id: str) -> ChatMessage | None:
