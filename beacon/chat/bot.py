@@ -403,7 +403,11 @@ def summary(conversation: Conversation, reason: str) -> str:
 
 
 def bot_handle(
-    *, conversation_id: int, message_id: int, text: str | None = None
+    *,
+    conversation_id: int,
+    message_id: int,
+    text: str | None = None,
+    queue_when_offline: bool | None = None,
 ) -> list[ChatMessage]:
     """Answer one customer message if the chat is still with the assistant; returns its replies.
 
@@ -445,6 +449,9 @@ def bot_handle(
         if reason:
             with translation.override(locked.language):
                 services.handoff(
-                    conversation=locked, reason=reason, summary=summary(locked, reason)
+                    conversation=locked,
+                    reason=reason,
+                    summary=summary(locked, reason),
+                    queue_when_offline=queue_when_offline,
                 )
     return posted

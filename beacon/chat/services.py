@@ -886,9 +886,13 @@ def handoff(
     reason: str,
     team_id: int | None = None,
     summary: str = "",
+    queue_when_offline: bool | None = None,
 ) -> Conversation:
     """Put the chat in a team's queue: an agent with room takes it at once; with nobody online
-    a signed-in customer's chat becomes a ticket, and the customer is told what happens next."""
+    a signed-in customer's chat becomes a ticket (unless `queue_when_offline`, by default
+    CHAT_QUEUE_WHEN_OFFLINE), and the customer is told what happens next."""
+    if queue_when_offline is None:
+        queue_when_offline = settings.CHAT_QUEUE_WHEN_OFFLINE
     with transaction.atomic():
         locked = _locked(conversation)
         if locked.status != ConversationStatus.BOT:
@@ -910,10 +914,7 @@ def handoff(
         picked = _pick_agent(locked.team_id, language=locked.language)
         if picked is not None:
             _assign(locked, picked.user, actor=None)
-        elif (
-            not queries.online_agents(locked.team_id)
-            and not settings.CHAT_QUEUE_WHEN_OFFLINE
-        ):
+        elif not queries.online_agents(locked.team_id) and not queue_when_offline:
             _no_agent(locked)
         else:
             _announce_queue(locked)
