@@ -461,12 +461,13 @@ def _insert_messages(messages: list[ChatMessage]) -> None:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (names from the model)
             + ", ".join([row] * len(messages))
-            + " RETURNING id",
+            + " RETURNING seq, id",
             params,
         )
-        ids = [int(found[0]) for found in cursor.fetchall()]
-    for message, pk in zip(messages, ids, strict=True):
-        message.pk = pk
+        # By number: neither database promises RETURNING rows in VALUES order.
+        ids = {int(seq): int(pk) for seq, pk in cursor.fetchall()}
+    for message in messages:
+        message.pk = ids[message.seq]
         message._state.adding = False
         message._state.db = connection.alias
 
