@@ -13,9 +13,10 @@ Results: one JSON line per step under bench/results/, and a Markdown table on st
 
     .venv/bin/python bench/chat_ws.py --steps 100,500,1000,2000,5000 --duration 30
 
-Needs PostgreSQL (DATABASE_URL, default the chat database `chatdb`) and Redis (REDIS_URL,
-default db 4); ports 8311-8312 (more than two --processes: 8100 and up). Every step is bounded (--duration plus connect time, at most
-60 s of traffic); the server processes are stopped at the end.
+Needs PostgreSQL (--database-url, default the chat database `chatdb`) and Redis (--redis-url,
+default db 4); the server processes listen on --base-port and the ports after it (default 8311
+and up). Every step is bounded (--duration plus connect time, at most 60 s of traffic); the
+server processes are stopped at the end.
 """
 
 from __future__ import annotations
@@ -37,13 +38,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTS = (8311, 8312)
-# More server processes than the chat's two bench ports use the chat's range 8100-8199.
-EXTRA_PORTS = tuple(range(8100, 8110))
+BASE_PORT = 8311
 
 
-def server_ports(processes: int) -> tuple[int, ...]:
-    return (PORTS + EXTRA_PORTS)[:processes]
+def server_ports(processes: int, base: int = BASE_PORT) -> tuple[int, ...]:
+    """One port per server process, from `base` up (engineers sharing a machine pick theirs)."""
+    return tuple(range(base, base + processes))
 
 
 # What the chats say: small talk the assistant answers from its intent model, and questions
@@ -146,7 +146,7 @@ def start_servers(
     env: dict[str, str], args: argparse.Namespace
 ) -> list[subprocess.Popen[bytes]]:
     servers = []
-    for port in server_ports(args.processes):
+    for port in server_ports(args.processes, args.base_port):
         servers.append(
             subprocess.Popen(
                 [
@@ -177,7 +177,7 @@ def start_servers(
             )
         )
     deadline = time.monotonic() + 90
-    for port in server_ports(args.processes):
+    for port in server_ports(args.processes, args.base_port):
         while True:
             try:
                 with urllib.request.urlopen(
@@ -337,7 +337,7 @@ async def run_step(
     args: argparse.Namespace,
     meter: CpuMeter | None = None,
 ) -> StepResult:
-    ports = server_ports(args.processes)
+    ports = server_ports(args.processes, args.base_port)
     clients = [
         Chat(pid, token, ports[n % len(ports)]) for n, (pid, token) in enumerate(chats)
     ]
@@ -428,6 +428,12 @@ def main() -> None:
     parser.add_argument("--connect-concurrency", type=int, default=200)
     parser.add_argument(
         "--processes", type=int, default=2, help="uvicorn server processes (at most 12)"
+    )
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=BASE_PORT,
+        help="port of the first server process; the others take the next ones",
     )
     parser.add_argument(
         "--no-deflate",

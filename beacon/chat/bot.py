@@ -403,7 +403,11 @@ def summary(conversation: Conversation, reason: str) -> str:
 
 
 def bot_handle(
-    *, conversation_id: int, message_id: int, text: str | None = None
+    *,
+    conversation_id: int,
+    message_id: int,
+    text: str | None = None,
+    queue_when_offline: bool | None = None,
 ) -> list[ChatMessage]:
     """Answer one customer message if the chat is still with the assistant; returns its replies.
 
@@ -414,12 +418,7 @@ def bot_handle(
     """
     with transaction.atomic():
         # The customer is loaded only if a flow needs their exchange uid.
-        locked = (
-            Conversation.objects.select_for_update()
-            .filter(pk=conversation_id)
-            .order_by()
-            .first()
-        )
+        locked = services.locked_for_answer(conversation_id)
         if locked is None or locked.status != ConversationStatus.BOT:
             return []
         if text is None:
@@ -450,6 +449,9 @@ def bot_handle(
         if reason:
             with translation.override(locked.language):
                 services.handoff(
-                    conversation=locked, reason=reason, summary=summary(locked, reason)
+                    conversation=locked,
+                    reason=reason,
+                    summary=summary(locked, reason),
+                    queue_when_offline=queue_when_offline,
                 )
     return posted

@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -36,6 +38,47 @@ def database_sync_to_async(func: Any) -> Any:
     does not hold up every socket of the process; on SQLite in the one shared thread, which
     also keeps its single writer from being contended."""
     return DatabaseSyncToAsync(func, thread_sensitive=not settings.IS_POSTGRES)
+
+
+async def in_thread[**P, R](
+    func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+) -> R:
+    """Run a service off the event loop, then broadcast what it committed from the loop.
+
+    The service's after-commit broadcasts are collected in the thread and published here, in
+    order, before the result (or the service's error) comes back to the caller.
+    """
+
+    def work() -> tuple[list[tuple[str, dict[str, Any]]], R | None, Exception | None]:
+        with events.collecting() as box:
+            try:
+                return box, func(*args, **kwargs), None
+            except (
+                Exception
+            ) as exc:  # raised again below, once what committed is announced
+                return box, None, exc
+
+    outcome = await database_sync_to_async(work)()
+    box, result, error = cast(
+        tuple[list[tuple[str, dict[str, Any]]], R | None, Exception | None], outcome
+    )
+    await events.publish(box)
+    if error is not None:
+        raise error
+    return cast(R, result)  # None only together with an error
+
+
+class NoConnectionSweep:
+    """Channels (4.2+) runs `close_old_connections` in its one shared sync thread before every
+    event a consumer handles: each frame and each group message cost a hop to that thread and
+    back, all sockets of the process queueing for it. These consumers touch the database only
+    through `database_sync_to_async`, which does that clean-up in its own thread."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
 
 MAX_FRAME_BYTES = 16_384
@@ -108,7 +151,7 @@ def _state(conversation_id: int) -> events.StateFrame:
     return state_frame(conversation)
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channels is untyped
+class ChatConsumer(NoConnectionSweep, AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channels is untyped
     """One socket on one conversation, for its customer or for staff who work it."""
 
     identity: Identity
@@ -261,7 +304,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
             body = ""
         attachment = content.get("attachment")
         if self.staff:
-            result = await database_sync_to_async(services.agent_send)(
+            assert self.identity.user is not None  # staff are always users
+            result = await in_thread(
+                services.agent_send,
                 conversation=self.conversation,
                 agent=self.identity.user,
                 body=body,
@@ -269,8 +314,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
                 internal=content.get("internal") is True,
             )
         else:
-            sent = await database_sync_to_async(self._customer_send)(
-                body, client_id, attachment if isinstance(attachment, str) else None
+            sent = await in_thread(
+                self._customer_send,
+                body,
+                client_id,
+                attachment if isinstance(attachment, str) else None,
             )
             if isinstance(sent, int):
                 await self._person_limited(content, sent)
@@ -312,8 +360,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
 
     async def _answer(self, message_id: int, text: str) -> None:
         try:
-            await database_sync_to_async(bot.bot_handle)(
-                conversation_id=self.conversation.pk, message_id=message_id, text=text
+            await in_thread(
+                bot.bot_handle,
+                conversation_id=self.conversation.pk,
+                message_id=message_id,
+                text=text,
             )
         except (
             Exception
@@ -336,19 +387,25 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
             seq = int(content.get("seq", 0))
         except (TypeError, ValueError):
             return
-        await database_sync_to_async(services.read_mark)(
-            conversation=self.conversation, identity=self.identity, seq=seq
+        await in_thread(
+            services.read_mark,
+            conversation=self.conversation,
+            identity=self.identity,
+            seq=seq,
         )
 
     async def _on_close(self, content: dict[str, Any]) -> None:
-        await database_sync_to_async(services.conversation_close)(
-            conversation=self.conversation, identity=self.identity
+        await in_thread(
+            services.conversation_close,
+            conversation=self.conversation,
+            identity=self.identity,
         )
 
     async def _on_rate(self, content: dict[str, Any]) -> None:
         score = content.get("score")
         comment = content.get("comment", "")
-        await database_sync_to_async(self._rate)(
+        await in_thread(
+            self._rate,
             score if isinstance(score, int) else 0,
             comment if isinstance(comment, str) else "",
         )
@@ -364,8 +421,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channel
         )
 
     async def _on_transcript(self, content: dict[str, Any]) -> None:
-        await database_sync_to_async(services.transcript_send)(
-            conversation=self.conversation, identity=self.identity
+        await in_thread(
+            services.transcript_send,
+            conversation=self.conversation,
+            identity=self.identity,
         )
 
     async def _error(self, code: str, detail: str, **extra: Any) -> None:
@@ -428,7 +487,7 @@ def _staff_teams(identity: Identity) -> list[int] | None:
     return team_ids_of(user)
 
 
-class ConsoleConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channels is untyped
+class ConsoleConsumer(NoConnectionSweep, AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channels is untyped
     """An agent's console: hints that their queue or their chats changed (the page re-fetches)."""
 
     groups_joined: list[str]

@@ -8,6 +8,9 @@ them has committed; a socket that missed one catches up from the database by seq
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal, NotRequired, TypedDict
 
 from asgiref.sync import async_to_sync
@@ -102,7 +105,49 @@ def message_frame(message: ChatMessage) -> MessageFrame:
     }
 
 
+# Group sends that code running off the event loop (a socket's database thread) leaves for the
+# loop to publish once the thread returns: see `collecting`.
+_outbox: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar(
+    "chat_outbox", default=None
+)
+
+
+@contextmanager
+def collecting() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Collect this context's broadcasts instead of sending them; the caller sends them with
+    `publish` (in order) after leaving the thread.
+
+    Without it, a broadcast from a worker thread hops back onto the event loop and waits there
+    for the channel layer (`async_to_sync`); sockets store a message in a thread, so each
+    message paid that hand-off and a blocked thread once or twice more.
+    """
+    box: list[tuple[str, dict[str, Any]]] = []
+    token = _outbox.set(box)
+    try:
+        yield box
+    finally:
+        _outbox.reset(token)
+
+
+async def publish(events: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send collected broadcasts from the event loop, in the order they were made."""
+    if not events:
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, event in events:
+        try:
+            await layer.group_send(group, event)
+        except Exception:  # a broken channel layer must not undo a committed message
+            logger.exception("chat broadcast to %s failed", group)
+
+
 def _send(group: str, event: dict[str, Any]) -> None:
+    box = _outbox.get()
+    if box is not None:
+        box.append((group, event))
+        return
     layer = get_channel_layer()
     if layer is None:
         return

@@ -42,7 +42,7 @@ from beacon.core.errors import (
 from beacon.notifications.models import Kind
 from beacon.notifications.services import delivery_enqueue
 from beacon.routing import emergency
-from beacon.routing.models import AgentPresence
+from beacon.routing.models import AgentPresence, PresenceStatus
 from beacon.tickets.attachments import check_upload
 from beacon.tickets.models import Category, Channel, Ticket
 from beacon.tickets.queries import team_ids_of
@@ -133,26 +133,69 @@ def bot_answer(
         setattr(conversation, name, value)
     conversation.last_seq += len(replies)
     conversation.updated_at = timezone.now()
-    # A queryset update: the same statement as save(update_fields=...), without the model
-    # save machinery (signals, field preparation) that cost as much as the statement itself.
-    Conversation.objects.filter(pk=conversation.pk).update(
-        **updates, last_seq=conversation.last_seq, updated_at=conversation.updated_at
+    _update_conversation(
+        conversation,
+        {
+            **updates,
+            "last_seq": conversation.last_seq,
+            "updated_at": conversation.updated_at,
+        },
     )
-    messages = ChatMessage.objects.bulk_create(
-        [
-            ChatMessage(
-                conversation=conversation,
-                seq=first + n,
-                sender=Sender.BOT,
-                body=body,
-                meta=meta or {},
-            )
-            for n, (body, meta) in enumerate(replies)
-        ]
-    )
+    messages = [
+        ChatMessage(
+            conversation=conversation,
+            seq=first + n,
+            sender=Sender.BOT,
+            body=body,
+            meta=meta or {},
+        )
+        for n, (body, meta) in enumerate(replies)
+    ]
+    if messages:
+        _insert_messages(messages)
     for message in messages:
         events.announce_message(message)
     return messages
+
+
+_CONVERSATION_FIELDS = {
+    field.name: field for field in Conversation._meta.concrete_fields
+}
+
+
+def locked_for_answer(conversation_id: int) -> Conversation | None:
+    """The conversation, its row locked until commit (raw SQL for the same reason as
+    `_insert_messages`; the assistant runs this for every customer message)."""
+    ops = connection.ops
+    table = ops.quote_name(Conversation._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    found = list(
+        Conversation.objects.raw(
+            f"SELECT * FROM {table} WHERE id = %s{lock}",  # noqa: S608 (names from the model)
+            [conversation_id],
+        )
+    )
+    return found[0] if found else None
+
+
+def _update_conversation(conversation: Conversation, values: dict[str, Any]) -> None:
+    """One `UPDATE` of the named fields (raw SQL, like `_insert_messages`: the ORM's compiled
+    statement cost as much as the statement; each value goes through its field's conversion)."""
+    ops = connection.ops
+    fields = [_CONVERSATION_FIELDS[name] for name in values]
+    assignments = ", ".join(
+        f"{ops.quote_name(field.column or field.name)} = %s" for field in fields
+    )
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    table = ops.quote_name(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 (names from the model)
+            [*params, conversation.pk],
+        )
 
 
 def _clean_body(body: str, *, limit: int = MESSAGE_MAX) -> str:
@@ -374,7 +417,7 @@ def _store(
     meta: dict[str, Any] | None = None,
 ) -> ChatMessage:
     """Store one message under a number the caller reserved, and announce it after commit."""
-    message = ChatMessage.objects.create(
+    message = ChatMessage(
         conversation=conversation,
         seq=seq,
         client_id=client_id,
@@ -384,8 +427,49 @@ def _store(
         attachment=attachment,
         meta=meta or {},
     )
+    _insert_messages([message])
     events.announce_message(message)
     return message
+
+
+# The columns a new message is stored with (every field but the id).
+_MESSAGE_FIELDS = [
+    field for field in ChatMessage._meta.concrete_fields if not field.primary_key
+]
+
+
+def _insert_messages(messages: list[ChatMessage]) -> None:
+    """Insert new messages in one statement and set their ids.
+
+    Raw SQL: the ORM's insert compiled the statement anew for each message, which cost about as
+    much as running it. The values still go through each field's own conversion (JSON, time
+    stamps), and `INSERT ... RETURNING` reads the same on PostgreSQL and SQLite (3.35+).
+    """
+    ops = connection.ops
+    columns = ", ".join(
+        ops.quote_name(field.column or field.name) for field in _MESSAGE_FIELDS
+    )
+    row = "(" + ", ".join(["%s"] * len(_MESSAGE_FIELDS)) + ")"
+    params: list[Any] = []
+    for message in messages:
+        params.extend(
+            field.get_db_prep_save(field.pre_save(message, add=True), connection)
+            for field in _MESSAGE_FIELDS
+        )
+    table = ops.quote_name(ChatMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (names from the model)
+            + ", ".join([row] * len(messages))
+            + " RETURNING seq, id",
+            params,
+        )
+        # By number: neither database promises RETURNING rows in VALUES order.
+        ids = {int(seq): int(pk) for seq, pk in cursor.fetchall()}
+    for message in messages:
+        message.pk = ids[message.seq]
+        message._state.adding = False
+        message._state.db = connection.alias
 
 
 def _by_client_id(conversation: Conversation, client_id: str) -> ChatMessage | None:
@@ -474,7 +558,7 @@ def conversation_close(
             raise NotFound
         if locked.status not in OPEN_STATUSES:
             return locked
-        freed = locked.status == ConversationStatus.ACTIVE
+        freed = locked.agent_id if locked.status == ConversationStatus.ACTIVE else None
         locked.status = ConversationStatus.CLOSED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at", "updated_at"])
@@ -484,8 +568,7 @@ def conversation_close(
                 _("This chat has ended. How did we do? Rate it from 1 to 5."),
                 {"kind": "rating_request"},
             )
-        if freed:
-            _assign_waiting(locked.team_id)
+        _agent_freed(freed)
         if user is not None and user.is_support_staff:
             audit_record(
                 actor=user,
@@ -630,9 +713,10 @@ def agent_send(
 
 
 def _pick_agent(
-    team_id: int | None, *, exclude: int | None = None
+    team_id: int | None, *, exclude: int | None = None, language: str = ""
 ) -> AgentPresence | None:
-    """The online member of the team with the fewest chats below their capacity."""
+    """The online member of the team with the fewest chats below their capacity who speaks
+    the chat's language (anyone, when no member of the team speaks it)."""
     presences = list(
         AgentPresence.objects.select_for_update(of=("self",))
         .filter(pk__in=[p.pk for p in queries.online_agents(team_id)])
@@ -643,10 +727,37 @@ def _pick_agent(
     if not presences:
         return None
     load = queries.active_chat_load([p.user_id for p in presences])
-    eligible = [p for p in presences if load.get(p.user_id, 0) < _capacity(p)]
+    spoken = _team_languages([team_id]) if team_id is not None else {}
+    eligible = [
+        p
+        for p in presences
+        if load.get(p.user_id, 0) < _capacity(p)
+        and _speaks(p.user, language, spoken.get(team_id or 0, set()))
+    ]
     if not eligible:
         return None
     return min(eligible, key=lambda p: (load.get(p.user_id, 0), p.pk))
+
+
+def _team_languages(team_ids: list[int | None]) -> dict[int, set[str]]:
+    """The languages some active staff member of each team speaks (online or not)."""
+    spoken: dict[int, set[str]] = {}
+    rows = User.objects.filter(
+        memberships__team_id__in=[t for t in team_ids if t is not None],
+        is_active=True,
+        role__in=STAFF_WRITERS,
+    ).values_list("memberships__team_id", "skills_languages")
+    for team_id, languages in rows:
+        spoken.setdefault(team_id, set()).update(languages or [])
+    return spoken
+
+
+def _speaks(agent: User, language: str, team_speaks: set[str]) -> bool:
+    """A chat waits for a member who speaks its language; a team where nobody does takes it
+    as it is (routing's language-skill rule for tickets, beacon/routing/services.py)."""
+    if not language or language not in team_speaks:
+        return True
+    return language in (agent.skills_languages or [])
 
 
 def _capacity(presence: AgentPresence) -> int:
@@ -690,21 +801,70 @@ def _queue_moved(team_id: int | None) -> None:
         )
 
 
-def _assign_waiting(team_id: int | None) -> None:
-    """An agent of the team has room again: give them the longest-waiting chat."""
-    if team_id is None:
-        return
-    waiting = (
-        Conversation.objects.select_for_update(of=("self",))
-        .filter(status=ConversationStatus.QUEUED, team_id=team_id)
-        .order_by("queued_at", "pk")
-        .first()
-    )
-    if waiting is None:
-        return
-    picked = _pick_agent(team_id)
-    if picked is not None:
-        _assign(waiting, picked.user, actor=None)
+def chat_agent_available(*, agent_id: int, exclude: int | None = None) -> int:
+    """An agent has room (came online, or ended or passed on a chat): give them the chats
+    waiting in their teams' queues at once, oldest first, while their capacity lasts and
+    they speak the chat's language. Returns how many they got.
+
+    Exactly once under concurrency: the agent's presence row is locked first (their own
+    pickups and hand-offs choosing them queue behind it, and count what it assigned), and each
+    waiting chat is taken with `SKIP LOCKED`: one that another agent's pickup (or a hand-off)
+    holds is left to it, and one it already took is no longer waiting. `exclude` is a chat the
+    agent has just passed on.
+    """
+    with transaction.atomic():
+        presence = (
+            AgentPresence.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(
+                user_id=agent_id,
+                status=PresenceStatus.ONLINE,
+                user__is_active=True,
+                user__role__in=STAFF_WRITERS,
+            )
+            .first()
+        )
+        if presence is None:
+            return 0
+        agent = presence.user
+        room = _capacity(presence) - queries.active_chat_load([agent.pk]).get(
+            agent.pk, 0
+        )
+        teams = team_ids_of(agent)
+        if room <= 0 or not teams:
+            return 0
+        waiting = list(
+            Conversation.objects.filter(
+                status=ConversationStatus.QUEUED, team_id__in=teams
+            )
+            .exclude(pk=exclude or 0)
+            .order_by("queued_at", "pk")
+            .values_list("pk", "team_id", "language")[:200]
+        )
+        spoken = _team_languages([team for _pk, team, _language in waiting])
+        taken = 0
+        for pk, team_id, language in waiting:
+            if taken >= room:
+                break
+            if not _speaks(agent, language, spoken.get(team_id, set())):
+                continue
+            locked = (
+                Conversation.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("customer", "agent", "team")
+                .filter(pk=pk, status=ConversationStatus.QUEUED)
+                .first()
+            )
+            if locked is None:
+                continue  # taken meanwhile, or being handed out right now
+            _assign(locked, agent, actor=None)
+            taken += 1
+    return taken
+
+
+def _agent_freed(agent_id: int | None, *, exclude: int | None = None) -> None:
+    """The agent of a chat that just ended or moved on has room for a waiting one."""
+    if agent_id is not None:
+        chat_agent_available(agent_id=agent_id, exclude=exclude)
 
 
 def team_for(
@@ -727,9 +887,13 @@ def handoff(
     reason: str,
     team_id: int | None = None,
     summary: str = "",
+    queue_when_offline: bool | None = None,
 ) -> Conversation:
     """Put the chat in a team's queue: an agent with room takes it at once; with nobody online
-    a signed-in customer's chat becomes a ticket, and the customer is told what happens next."""
+    a signed-in customer's chat becomes a ticket (unless `queue_when_offline`, by default
+    CHAT_QUEUE_WHEN_OFFLINE), and the customer is told what happens next."""
+    if queue_when_offline is None:
+        queue_when_offline = settings.CHAT_QUEUE_WHEN_OFFLINE
     with transaction.atomic():
         locked = _locked(conversation)
         if locked.status != ConversationStatus.BOT:
@@ -748,13 +912,10 @@ def handoff(
                 emergency.self_protection_steps(locked.language),
                 {"kind": "emergency_steps"},
             )
-        picked = _pick_agent(locked.team_id)
+        picked = _pick_agent(locked.team_id, language=locked.language)
         if picked is not None:
             _assign(locked, picked.user, actor=None)
-        elif (
-            not queries.online_agents(locked.team_id)
-            and not settings.CHAT_QUEUE_WHEN_OFFLINE
-        ):
+        elif not queries.online_agents(locked.team_id) and not queue_when_offline:
             _no_agent(locked)
         else:
             _announce_queue(locked)
@@ -892,7 +1053,9 @@ def chat_transfer(
         if to_agent is not None:
             _assign(locked, to_agent, actor=agent)
         else:
-            picked = _pick_agent(locked.team_id, exclude=previous)
+            picked = _pick_agent(
+                locked.team_id, exclude=previous, language=locked.language
+            )
             if picked is not None:
                 _assign(locked, picked.user, actor=agent)
             else:
@@ -903,6 +1066,8 @@ def chat_transfer(
                 {"type": "chatq.changed", "conversation": locked.public_id},
             )
         events.announce_state(locked)
+        if previous != locked.agent_id:
+            _agent_freed(previous, exclude=locked.pk)
     return locked
 
 
@@ -921,7 +1086,10 @@ def chat_convert(*, conversation: Conversation, actor: User | None) -> Ticket:
             )
         if locked.ticket_id is not None and locked.ticket is not None:
             return locked.ticket
-        return _convert(locked, actor=actor)
+        freed = locked.agent_id if locked.status == ConversationStatus.ACTIVE else None
+        ticket = _convert(locked, actor=actor)
+        _agent_freed(freed)
+        return ticket
 
 
 def _convert(conversation: Conversation, *, actor: User | None) -> Ticket:
@@ -1040,6 +1208,7 @@ def chat_suspend(
             target_id=locked.public_id,
             data={"minutes": minutes, "reason": reason},
         )
+        freed = locked.agent_id if locked.status == ConversationStatus.ACTIVE else None
         if locked.status in OPEN_STATUSES:
             locked.status = ConversationStatus.CLOSED
             locked.closed_at = timezone.now()
@@ -1051,6 +1220,7 @@ def chat_suspend(
                     {"kind": "suspended"},
                 )
         events.announce_state(locked)
+        _agent_freed(freed)
     return suspension
 
 
@@ -1076,7 +1246,7 @@ def queue_sweep(*, now: Any = None, limit: int = 200) -> int:
             )
             if locked is None:
                 continue
-            picked = _pick_agent(locked.team_id)
+            picked = _pick_agent(locked.team_id, language=locked.language)
             if picked is not None:
                 _assign(locked, picked.user, actor=None)
             elif locked.queued_at is not None and locked.queued_at < cutoff:

@@ -304,6 +304,11 @@ def presence_set(
             user=user
         )
         came_online = status == PresenceStatus.ONLINE and presence.status != status
+        more_room = (
+            status == PresenceStatus.ONLINE
+            and capacity is not None
+            and capacity > presence.capacity
+        )
         old = presence.status
         presence.status = status
         if capacity is not None:
@@ -328,6 +333,16 @@ def presence_set(
                 pickup_task(user.pk)
 
             transaction.on_commit(pickup, robust=True)
+        if came_online or more_room:
+
+            def chats() -> None:
+                # At once, not through the job queue: a customer is waiting on the socket.
+                # Late import: chat imports routing.
+                from beacon.chat.services import chat_agent_available
+
+                chat_agent_available(agent_id=user.pk)
+
+            transaction.on_commit(chats, robust=True)
     return presence
 
 

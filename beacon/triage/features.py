@@ -62,6 +62,20 @@ class TextFeatures:
         self._char: TfidfVectorizer | None = None
         self._nb_ratio: np.ndarray | None = None
 
+    @property
+    def word(self) -> TfidfVectorizer | None:
+        """The fitted word n-gram vectoriser (None when the config has no word block)."""
+        return self._word
+
+    @property
+    def char(self) -> TfidfVectorizer | None:
+        """The fitted character n-gram vectoriser (None when the config has no char block)."""
+        return self._char
+
+    @property
+    def nb_ratio(self) -> np.ndarray | None:
+        return self._nb_ratio
+
     def fit_transform(
         self,
         texts: Sequence[str],

@@ -12,7 +12,7 @@ import pytest
 import websockets
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Origin
 
@@ -292,3 +292,38 @@ def test_a_socket_from_a_foreign_origin_is_refused(
         return False
 
     assert asyncio.run(scenario())
+
+
+def test_the_customer_sees_an_agent_join_as_soon_as_one_comes_online(
+    server: str, conversation: Conversation, customer: User, agent: User, deposits: Team
+) -> None:
+    from beacon.chat.models import ConversationStatus, HandoffReason
+    from beacon.routing.models import PresenceStatus
+    from beacon.routing.services import presence_set
+
+    # Nobody online: the chat waits in the queue (no sweep runs in tests).
+    with override_settings(CHAT_QUEUE_WHEN_OFFLINE=True):
+        services.handoff(
+            conversation=conversation, reason=HandoffReason.ASKED, team_id=deposits.pk
+        )
+    conversation.refresh_from_db()
+    assert conversation.status == ConversationStatus.QUEUED
+    session = session_token(Identity(user=customer))
+
+    async def scenario() -> tuple[Frame, list[Frame]]:
+        ws = await connect(ws_url(server, conversation, session=session), server)
+        waiting = (await frames_until(ws, lambda f: f["type"] == "state"))[-1]
+        await sync_to_async(presence_set)(user=agent, status=PresenceStatus.ONLINE)
+        joined = await frames_until(
+            ws,
+            lambda f: f["type"] == "state" and f["status"] == "active",
+            timeout=5,
+        )
+        await ws.close()
+        return waiting, joined
+
+    waiting, joined = asyncio.run(scenario())
+
+    assert waiting["status"] == "queued" and waiting["queue_position"] == 1
+    assert [m["meta"].get("kind") for m in messages(joined)] == ["agent_joined"]
+    assert joined[-1]["agent"] == "Lena"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -592,3 +593,24 @@ def test_transfer_to_the_own_team_goes_to_someone_else(
     conversation.refresh_from_db()
     assert conversation.agent is not None and conversation.agent != first
     assert {first, conversation.agent} == {agent, colleague}
+
+
+def test_the_assistants_replies_are_stored_in_one_insert_with_their_own_ids(
+    conversation: Conversation, django_assert_num_queries: Any
+) -> None:
+    locked = Conversation.objects.get(pk=conversation.pk)
+
+    with django_assert_num_queries(2):  # the update and the insert
+        replies = services.bot_answer(
+            locked,
+            [("first", {}), ("second", {"kind": "smalltalk"})],
+            updates={"negative_streak": 1},
+        )
+
+    stored = {m.pk: m for m in ChatMessage.objects.filter(conversation=conversation)}
+    assert [(r.seq, r.body) for r in replies] == [(2, "first"), (3, "second")]
+    for reply in replies:
+        assert (stored[reply.pk].seq, stored[reply.pk].body) == (reply.seq, reply.body)
+    assert stored[replies[1].pk].meta == {"kind": "smalltalk"}
+    locked.refresh_from_db()
+    assert (locked.last_seq, locked.negative_streak) == (3, 1)

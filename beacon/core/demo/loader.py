@@ -23,6 +23,7 @@ from tqdm import tqdm
 from beacon.accounts.models import Membership, Role, Team, User
 from beacon.audit.models import AuditEvent
 from beacon.audit.services import audit_record
+from beacon.chat.demo import load_demo_chats
 from beacon.core.demo.account import STORYLINES as ACCOUNT_STORYLINES
 from beacon.core.demo.conversation import TicketWriter
 from beacon.core.demo.funds import STORYLINES as FUNDS_STORYLINES
@@ -71,6 +72,7 @@ class DemoSummary:
     macros: int
     tickets_created: int
     already_loaded: bool
+    chats_created: int = 0
 
 
 @dataclass(frozen=True)
@@ -207,10 +209,18 @@ def load_demo(
         customers, staff_by_team = ensure_people()
         macros = ensure_macros()
         load_help_center()  # Idempotent: articles are matched by key, activity added once.
+        # Idempotent too (fixed ids), and outside the marker below, so an installation loaded
+        # before there were demo chats gets them on the next run.
+        chats = load_demo_chats(now=now)
         staff_count = sum(len(members) for members in staff_by_team.values())
         if is_loaded():
             return DemoSummary(
-                len(customers), staff_count, len(macros), 0, already_loaded=True
+                len(customers),
+                staff_count,
+                len(macros),
+                0,
+                already_loaded=True,
+                chats_created=chats,
             )
 
         categories = {
@@ -243,5 +253,10 @@ def load_demo(
             actor=None, action=MARKER_ACTION, data={"tickets": created, "seed": seed}
         )
     return DemoSummary(
-        len(customers), staff_count, len(macros), created, already_loaded=False
+        len(customers),
+        staff_count,
+        len(macros),
+        created,
+        already_loaded=False,
+        chats_created=chats,
     )

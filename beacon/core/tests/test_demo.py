@@ -16,6 +16,8 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from beacon.accounts.models import Membership, Role, Team, User
+from beacon.chat import queries as chat_queries
+from beacon.chat.models import ChatMessage, Conversation, ConversationStatus
 from beacon.core import chains
 from beacon.core.demo import wallets
 from beacon.core.demo.loader import STORYLINES, DemoSummary, is_loaded, load_demo
@@ -47,7 +49,10 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoSummary]:
 def test_demo_creates_over_300_tickets_in_both_languages_and_every_category(
     demo: DemoSummary,
 ) -> None:
-    tickets = Ticket.objects.all()
+    # The demo chats turned into tickets are counted with the chats.
+    tickets = Ticket.objects.exclude(
+        pk__in=Conversation.objects.filter(ticket__isnull=False).values("ticket_id")
+    )
 
     assert demo.tickets_created == tickets.count() >= 300
     languages = dict(tickets.values_list("language").annotate(n=Count("id")))
@@ -131,7 +136,10 @@ def test_every_structured_txid_address_and_memo_is_valid_for_its_network(
 def test_only_tickets_that_start_without_a_txid_have_missing_fields(
     demo: DemoSummary,
 ) -> None:
-    incomplete = Ticket.objects.exclude(missing_fields=[])
+    # Tickets made from demo chats keep what the chat collected (require_fields=False).
+    incomplete = Ticket.objects.exclude(missing_fields=[]).exclude(
+        pk__in=Conversation.objects.filter(ticket__isnull=False).values("ticket_id")
+    )
 
     assert incomplete.exists()
     assert all(ticket.missing_fields == ["txid"] for ticket in incomplete)
@@ -212,11 +220,14 @@ def test_loading_again_adds_nothing(demo: DemoSummary) -> None:
         Macro.objects.count(),
         Membership.objects.count(),
         Category.objects.count(),
+        Conversation.objects.count(),
+        ChatMessage.objects.count(),
     )
 
     again = load_demo(progress=False)
 
     assert again.already_loaded and again.tickets_created == 0
+    assert again.chats_created == 0
     assert is_loaded()
     assert counts == (
         User.objects.count(),
@@ -225,7 +236,82 @@ def test_loading_again_adds_nothing(demo: DemoSummary) -> None:
         Macro.objects.count(),
         Membership.objects.count(),
         Category.objects.count(),
+        Conversation.objects.count(),
+        ChatMessage.objects.count(),
     )
+
+
+def test_demo_chats_are_in_every_state_in_english_and_chinese(
+    demo: DemoSummary,
+) -> None:
+    chats = Conversation.objects.filter(public_id__startswith="demo-")
+
+    assert demo.chats_created == chats.count() >= 10
+    for language in ("en", "zh-hans"):
+        mine = chats.filter(language=language)
+        statuses = set(mine.values_list("status", flat=True))
+        assert statuses == {
+            ConversationStatus.BOT,
+            ConversationStatus.QUEUED,
+            ConversationStatus.ACTIVE,
+            ConversationStatus.CLOSED,
+            ConversationStatus.TICKET,
+        }, language
+        answered = ChatMessage.objects.filter(
+            conversation__in=mine.filter(status=ConversationStatus.BOT),
+            sender="bot",
+            meta__kind="answer",
+        )
+        assert all(m.meta["links"][0]["url"].startswith("/help/") for m in answered)
+        assert answered.exists()
+        assert mine.filter(
+            status=ConversationStatus.CLOSED, rating__isnull=False
+        ).exists()
+        assert all(c.ticket is not None for c in mine.filter(status="ticket"))
+
+
+def test_demo_chats_happened_in_order_in_the_recent_past(demo: DemoSummary) -> None:
+    now = timezone.now()
+    for chat in Conversation.objects.filter(public_id__startswith="demo-"):
+        times = list(
+            ChatMessage.objects.filter(conversation=chat)
+            .order_by("seq")
+            .values_list("created_at", flat=True)
+        )
+        assert times == sorted(times) and times[-1] < now
+        assert now - timedelta(days=2) < chat.created_at <= times[0]
+        if chat.assigned_at is not None:
+            assert chat.queued_at is not None
+            assert chat.created_at < chat.queued_at < chat.assigned_at <= times[-1]
+
+
+def test_demo_sign_ins_see_chats_in_their_console(demo: DemoSummary) -> None:
+    from django.test import Client
+
+    kai = User.objects.get(email="agent.kai@beacon.local")
+    views = {
+        email: chat_queries.console_chats(user=User.objects.get(email=email))
+        for email in (
+            "agent.kai@beacon.local",
+            "agent.mia@beacon.local",
+            "agent.sam@beacon.local",
+        )
+    }
+    client = Client()
+    client.force_login(kai)
+
+    page = client.get("/console/chats/")
+
+    kai_view = views["agent.kai@beacon.local"]
+    assert {c.language for c in kai_view["mine"]} == {"en", "zh-hans"}
+    assert {c.language for c in kai_view["queued"]} == {"en", "zh-hans"}
+    assert views["agent.mia@beacon.local"]["queued"]
+    assert views["agent.sam@beacon.local"]["mine"]
+    assert views["agent.sam@beacon.local"]["queued"]
+    assert page.status_code == 200
+    for chat in (*kai_view["mine"], *kai_view["queued"]):
+        assert chat.customer is not None
+        assert chat.customer.display_name in page.content.decode()
 
 
 def test_command_reports_and_prints_the_demo_sign_ins(demo: DemoSummary) -> None:

@@ -107,8 +107,46 @@ def test_web_child_is_uvicorn_on_the_asgi_app_with_this_interpreter() -> None:
     assert argv[argv.index("--port") + 1] == "8123"
     assert argv[argv.index("--workers") + 1] == "3"
     assert argv[argv.index("--lifespan") + 1] == "off"
+
+
+def test_websocket_compression_is_off_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Per-message compression of short chat frames costs more CPU than it saves.
-    assert argv[argv.index("--ws-per-message-deflate") + 1] == "false"
+    monkeypatch.delenv("WS_PER_MESSAGE_DEFLATE", raising=False)
+    default = resolve_config(port=None, host=None, workers=1, with_worker=False)
+    monkeypatch.setenv("WS_PER_MESSAGE_DEFLATE", "true")
+    from_env = resolve_config(port=None, host=None, workers=1, with_worker=False)
+    from_option = resolve_config(
+        port=None, host=None, workers=1, with_worker=False, ws_deflate=False
+    )
+
+    def deflate(config: ServeConfig) -> str:
+        argv = web_command(config)
+        return argv[argv.index("--ws-per-message-deflate") + 1]
+
+    assert deflate(default) == "false"
+    assert deflate(from_env) == "true"
+    assert deflate(from_option) == "false"
+
+
+@pytest.mark.django_db
+def test_the_deflate_option_reaches_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WS_PER_MESSAGE_DEFLATE", raising=False)
+    started: list[list[str]] = []
+
+    def fake_run(self: Supervisor) -> int:
+        started.append(self.children[0].argv)
+        return 0
+
+    monkeypatch.setattr(Supervisor, "run", fake_run)
+
+    call_command("serve", "--no-collectstatic", stdout=StringIO())
+    call_command("serve", "--no-collectstatic", "--ws-deflate", stdout=StringIO())
+
+    plain, compressed = started
+    assert plain[plain.index("--ws-per-message-deflate") + 1] == "false"
+    assert compressed[compressed.index("--ws-per-message-deflate") + 1] == "true"
 
 
 def test_worker_child_is_started_only_with_the_flag() -> None:

@@ -12,7 +12,7 @@ from beacon.core.demo.people import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = "Load demo customers, staff, macros and 300+ tickets in English and Chinese. Running it again changes nothing."
+    help = "Load demo customers, staff, macros, 300+ tickets and live chats in English and Chinese. Running it again changes nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -31,12 +31,17 @@ class Command(BaseCommand):
             seed=options["seed"],
             progress=not options["no_progress"] and options["verbosity"] > 0,
         )
-        if summary.already_loaded:
+        if summary.already_loaded and summary.chats_created:
+            self.stdout.write(
+                f"Demo data is already loaded; added {summary.chats_created} live chats."
+            )
+        elif summary.already_loaded:
             self.stdout.write("Demo data is already loaded; nothing was added.")
         else:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo loaded in {time.monotonic() - started:.1f}s: {summary.tickets_created} tickets, "
+                    f"{summary.chats_created} live chats, "
                     f"{summary.customers} customers, {summary.staff} support staff, {summary.macros} macros."
                 )
             )

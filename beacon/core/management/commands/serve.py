@@ -27,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from beacon.core.env import env_int, env_str
+from beacon.core.env import env_bool, env_int, env_str
 
 GRACE_SECONDS = 20
 
@@ -39,6 +39,8 @@ class ServeConfig:
     workers: int
     with_worker: bool
     log_level: str = "info"
+    # WebSocket per-message compression (permessage-deflate): off unless asked for.
+    ws_deflate: bool = False
 
     @property
     def base_url(self) -> str:
@@ -56,9 +58,15 @@ class Child:
 
 
 def resolve_config(
-    *, port: int | None, host: str | None, workers: int, with_worker: bool
+    *,
+    port: int | None,
+    host: str | None,
+    workers: int,
+    with_worker: bool,
+    ws_deflate: bool | None = None,
 ) -> ServeConfig:
-    """Options win over the environment (PORT, HOST); bad values stop with a clear message."""
+    """Options win over the environment (PORT, HOST, WS_PER_MESSAGE_DEFLATE); bad values stop
+    with a clear message."""
     resolved_port = port if port is not None else env_int("PORT", 8000, minimum=1)
     if not 1 <= resolved_port <= 65_535:
         raise CommandError(
@@ -73,6 +81,11 @@ def resolve_config(
         workers=workers,
         with_worker=with_worker,
         log_level=settings.LOG_LEVEL.lower(),
+        ws_deflate=(
+            ws_deflate
+            if ws_deflate is not None
+            else env_bool("WS_PER_MESSAGE_DEFLATE", default=False)
+        ),
     )
 
 
@@ -100,9 +113,10 @@ def web_command(config: ServeConfig) -> list[str]:
         "10",
         "--no-server-header",
         # Chat frames are short: compressing each costs more CPU than it saves on the wire
-        # (at 3,000 chats p99 378 -> 174 ms, server CPU 11.6 -> 8.0 ms per message).
+        # (at 3,000 chats p99 378 -> 174 ms, server CPU 11.6 -> 8.0 ms per message), so it is
+        # off unless WS_PER_MESSAGE_DEFLATE / --ws-deflate asks for it (slow mobile links).
         "--ws-per-message-deflate",
-        "false",
+        "true" if config.ws_deflate else "false",
         "--log-level",
         config.log_level
         if config.log_level in ("critical", "error", "warning", "info", "debug")
@@ -257,6 +271,12 @@ class Command(BaseCommand):
             help="Address to listen on (default: $HOST or 127.0.0.1).",
         )
         parser.add_argument(
+            "--ws-deflate",
+            action="store_true",
+            default=None,
+            help="Compress WebSocket messages (permessage-deflate; default: $WS_PER_MESSAGE_DEFLATE or off).",
+        )
+        parser.add_argument(
             "--no-migrate",
             action="store_true",
             help="Refuse to start if migrations are pending instead of applying them.",
@@ -273,6 +293,7 @@ class Command(BaseCommand):
             host=options["host"],
             workers=options["workers"],
             with_worker=options["with_worker"],
+            ws_deflate=options["ws_deflate"],
         )
         self._prepare_database(apply=not options["no_migrate"])
         self._prepare_triage()
