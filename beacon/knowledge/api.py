@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import AuthenticationError
 
 from beacon.accounts.api_auth import SessionAuth, TokenAuth
@@ -167,7 +167,7 @@ def article_get(request: HttpRequest, article_id: int) -> ArticleOut:
 
 
 @router.post("/kb/articles", response={201: ArticleOut, **_WRITE_ERRORS})
-def article_create(request: HttpRequest, payload: ArticleIn) -> tuple[int, ArticleOut]:
+def article_create(request: HttpRequest, payload: ArticleIn) -> Status[ArticleOut]:
     editor = _editor(request)
     section = Section.objects.filter(pk=payload.section_id).first()
     if section is None:
@@ -179,7 +179,7 @@ def article_create(request: HttpRequest, payload: ArticleIn) -> tuple[int, Artic
         visibility=payload.visibility,
     )
     _save(editor, article, payload.language, payload)
-    return 201, _article_out(article, editor)
+    return Status(201, _article_out(article, editor))
 
 
 @router.put(
