@@ -11,6 +11,11 @@ from django.utils import timezone, translation
 from ninja.security import APIKeyCookie, HttpBearer
 
 from beacon.accounts.models import ApiToken, User
+from beacon.core.prepared import PreparedQuery
+
+_ACTIVE_USER = PreparedQuery(
+    lambda user_id: User.objects.filter(pk=user_id, is_active=True)[:1], user_id=int
+)
 
 
 class TokenAuth(HttpBearer):
@@ -30,7 +35,9 @@ class TokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=row[0]).update(last_used_at=timezone.now())
             user_id = row[1]
             cache.set(cache_key, user_id, settings.API_TOKEN_CACHE_SECONDS)
-        user = User.objects.filter(pk=user_id, is_active=True).first()
+        # The owner is read on every request (a deactivated user is refused at once), through
+        # SQL compiled once: see beacon/core/prepared.py.
+        user: User | None = _ACTIVE_USER.first(user_id=user_id)
         if user is None:
             return None
         request.user = user
