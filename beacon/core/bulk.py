@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.constants import OnConflict
 
@@ -20,6 +20,9 @@ def insert_rows(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
     constraint are skipped (as bulk_create(ignore_conflicts=True))."""
     if not objs:
         return
+    # The connection itself, not django.db.connection: every value's preparation reads it
+    # (connection.ops ...), and through the thread-local proxy each read costs a lookup.
+    connection = connections[DEFAULT_DB_ALIAS]
     meta = type(objs[0])._meta
     fields = [
         field for field in meta.local_concrete_fields if field is not meta.auto_field
@@ -51,6 +54,7 @@ def insert_returning(objs: Sequence[Model]) -> None:
     bulk_create on a database that cannot return rows from a bulk insert."""
     if not objs:
         return
+    connection = connections[DEFAULT_DB_ALIAS]
     model = type(objs[0])
     meta = model._meta
     if not connection.features.can_return_rows_from_bulk_insert:
