@@ -275,7 +275,8 @@ def create_ticket(
     # A replay answers 200 rather than 201, so the client can tell it created nothing.
     replayed = (
         bool(idempotency_key)
-        and IdempotencyKey.objects.filter(user=user, key=idempotency_key).exists()
+        and _IDEMPOTENCY_KEY_USED.first(user_id=user.pk, key=idempotency_key)
+        is not None
     )
     item = NewTicket(
         customer=customer,
@@ -297,6 +298,16 @@ def create_ticket(
     # Only staff send tags, so a customer's create never pays for the tags query.
     tags = _tag_names(ticket) if payload.tags or replayed else []
     return Respond(200 if replayed else 201, _ticket_out(ticket, user, tags=tags))
+
+
+# Whether the caller used this Idempotency-Key before (every create that sends one).
+_IDEMPOTENCY_KEY_USED = PreparedQuery(
+    lambda user_id, key: IdempotencyKey.objects.filter(
+        user_id=user_id, key=key
+    ).values_list("pk")[:1],
+    user_id=int,
+    key=str,
+)
 
 
 def _active_customers() -> QuerySet[User]:
