@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -116,12 +117,20 @@ def _sqlite_writer_turn() -> Iterator[None]:
         yield
         return
     path = Path(settings.DATA_DIR) / "create-writer.lock"
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # The file stays open in this thread (opening it cost more than the lock): a flock belongs
+    # to the open file, so each thread keeps its own and threads still exclude each other.
+    handles: dict[Path, IO[str]] = _lock_files.__dict__.setdefault("handles", {})
+    handle = handles.get(path)
+    if handle is None:
+        handle = handles[path] = path.open("a")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_lock_files = threading.local()
 
 
 _batcher = CreateBatcher()
