@@ -26,10 +26,12 @@ class AccountsConfig(AppConfig):
             )
 
 
-def _user_changed(instance: Any, **_kwargs: Any) -> None:
+def _user_changed(instance: Any, created: bool, **_kwargs: Any) -> None:  # noqa: FBT001 (signal argument)
     from beacon.accounts.api_auth import forget_tokens_of
 
-    forget_tokens_of(instance.pk)
+    # A user saved for the first time cannot own a token yet.
+    if not created:
+        forget_tokens_of(instance.pk)
 
 
 def _membership_changed(instance: Any, **_kwargs: Any) -> None:
