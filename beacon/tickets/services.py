@@ -467,6 +467,10 @@ def tickets_create_many(
         if bulk:
             _insert_many(bulk)
         if keys:
+            # The keys were built before their tickets had ids (insert_rows, unlike save(), does
+            # not read them from the related objects).
+            for key in keys:
+                key.ticket_id = key.ticket.pk
             # A key used meanwhile by another request fails the whole batch (IntegrityError):
             # the caller then creates one by one, where ticket_create answers the replay.
             insert_rows(keys)

@@ -19,7 +19,7 @@ from beacon.notifications.models import (
 from beacon.routing.models import RoutingDecision, RoutingRule
 from beacon.sla.models import SlaPolicy, SlaTarget
 from beacon.tickets import services
-from beacon.tickets.models import Category, Channel, Ticket
+from beacon.tickets.models import Category, Channel, IdempotencyKey, Ticket
 from beacon.tickets.tests.factories import DEPOSIT_FIELDS, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +319,32 @@ def test_an_invalid_item_is_refused_before_the_write_lock_is_taken(
         )
 
     assert lock.events == []
+
+
+def test_idempotency_keys_are_written_with_the_batch_not_one_by_one(
+    category: Category, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = _customer("keys@example.test")
+
+    def alone(self: services.NewTicket) -> Ticket:
+        raise AssertionError("the batch fell back to one by one")
+
+    monkeypatch.setattr(services.NewTicket, "create_alone", alone)
+
+    tickets = services.tickets_create_many(
+        items=[
+            services.NewTicket(
+                customer=customer,
+                category=category,
+                subject=f"Deposit {n}",
+                description="Not credited",
+                idempotency_key=f"key-{n}",
+            )
+            for n in range(3)
+        ]
+    )
+
+    stored = dict(
+        IdempotencyKey.objects.filter(user=customer).values_list("key", "ticket_id")
+    )
+    assert stored == {f"key-{n}": ticket.pk for n, ticket in enumerate(tickets)}
