@@ -73,8 +73,12 @@ test: lint typecheck unit live e2e
 messages: install
 	cd beacon && ../$(BIN)/beacon makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/beacon compilemessages
 
+# Beacon beside the django-helpdesk peer, one run (bench/README.md): `make bench` runs the default
+# targets, `make bench BENCH_TARGETS="beacon-sqlite peer"` a subset; knobs (DURATION, ...) pass
+# through the environment.
+BENCH_TARGETS ?=
 bench: install
-	$(BIN)/python bench/run_all.py
+	bash bench/run.sh $(BENCH_TARGETS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -14,7 +14,8 @@
 #   PEER_PYTHON (/root/.pyenv/versions/3.12.1/bin/python3.12), PG_URL
 #   (postgres://postgres@127.0.0.1:5432: a scratch database is created there and dropped),
 #   QUIET_MAX_PCT (15) / QUIET_WAIT_S (30): how long each point waits for other load to settle,
-#   REUSE=1: keep an existing SQLite data directory (faster; it holds the earlier runs' tickets too).
+#   REUSE=1: keep an existing SQLite data directory (faster; it holds the earlier runs' tickets too),
+#   PEER_HOME (/tmp/peers/django-helpdesk): where the peer is installed (its scripts' PEER_DIR).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +29,7 @@ READ_CONC="${READ_CONC:-1 16}"
 SEARCH_WORD="${SEARCH_WORD:-withdrawal}"
 BENCH_ROOT="${BENCH_ROOT:-/tmp/beacon-bench}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
+PEER_HOME="${PEER_HOME:-/tmp/peers/django-helpdesk}"
 OUT="${OUT:-$BENCH/results/$(date +%Y%m%d-%H%M%S)}"
 export RESULTS="$OUT/results.jsonl"
 export DURATION="${DURATION:-10}" QUIET_MAX_PCT="${QUIET_MAX_PCT:-15}" QUIET_WAIT_S="${QUIET_WAIT_S:-30}"
@@ -138,9 +140,10 @@ peer_target() {
     CREATE_API_PATH CREATE_API_BODY LIST_UI_PATH SEARCH_UI_PATH LIST_API_PATH PORT DATA_DIR DATABASE_URL
   (
     cd "$PEERS_DIR"
-    log "peer: setup"
+    export PEER_DIR="$PEER_HOME"
+    log "peer: setup in $PEER_DIR"
     PYTHON="$PEER_PYTHON" ./setup.sh >&2
-    local dir="/tmp/peers/django-helpdesk" have
+    local dir="$PEER_DIR" have
     have="$("$dir/venv/bin/python" peer_tools.py count | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["tickets"])')"
     if (( have < TICKETS )); then
       log "peer: seeding $((TICKETS - have)) tickets"

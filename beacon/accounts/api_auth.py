@@ -6,38 +6,72 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from ninja.security import APIKeyCookie, HttpBearer
 
 from beacon.accounts.models import ApiToken, User
+from beacon.core.prepared import PreparedQuery
+
+_ACTIVE_USER = PreparedQuery(
+    lambda user_id: User.objects.filter(pk=user_id, is_active=True)[:1], user_id=int
+)
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        digest = ApiToken.digest_of(token)
-        cache_key = ApiToken.cache_key(digest)
-        user_id: int | None = cache.get(cache_key)
-        if user_id is None:
-            row = (
-                ApiToken.objects.filter(digest=digest, revoked_at__isnull=True)
-                .values_list("id", "user_id")
-                .first()
-            )
-            if row is None:
+        cache_key = ApiToken.cache_key(ApiToken.digest_of(token))
+        # The owner is cached with the token, teams included, for API_TOKEN_CACHE_SECONDS:
+        # a request then reads nothing from the database to know who is calling. Revoking the
+        # token, or saving its owner or one of their memberships, drops the entry at commit
+        # (forget_tokens_of), so those take effect at once in this process (everywhere with
+        # Redis); changes that bypass signals (queryset updates) within the cache period.
+        user = cache.get(cache_key)
+        if not isinstance(user, User):
+            user = _token_owner(token)
+            if user is None:
                 return None
-            # Touch last_used_at at most once per cache period rather than on every request.
-            ApiToken.objects.filter(pk=row[0]).update(last_used_at=timezone.now())
-            user_id = row[1]
-            cache.set(cache_key, user_id, settings.API_TOKEN_CACHE_SECONDS)
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            return None
+            cache.set(cache_key, user, settings.API_TOKEN_CACHE_SECONDS)
         request.user = user
         # LocaleMiddleware ran before authentication: answer in the token owner's language.
         translation.activate(user.language)
         request.LANGUAGE_CODE = user.language
         return user
+
+
+def _token_owner(secret: str) -> User | None:
+    """The active owner of a live token, with their teams loaded; records the token's use."""
+    from beacon.tickets.queries import team_ids_of  # tickets depends on accounts
+
+    row = (
+        ApiToken.objects.filter(
+            digest=ApiToken.digest_of(secret), revoked_at__isnull=True
+        )
+        .values_list("id", "user_id")
+        .first()
+    )
+    if row is None:
+        return None
+    # Touch last_used_at at most once per cache period rather than on every request.
+    ApiToken.objects.filter(pk=row[0]).update(last_used_at=timezone.now())
+    user = _ACTIVE_USER.first(user_id=row[1])
+    if user is not None:
+        team_ids_of(user)  # kept on the object, so cached with it
+    return user
+
+
+def forget_tokens_of(user_id: int) -> None:
+    """Drop the cached owner of `user_id`'s tokens once the current transaction commits
+    (at once outside one), so the next request reads the user and their teams again."""
+
+    def forget() -> None:
+        digests = ApiToken.objects.filter(
+            user_id=user_id, revoked_at__isnull=True
+        ).values_list("digest", flat=True)
+        cache.delete_many([ApiToken.cache_key(digest) for digest in digests])
+
+    transaction.on_commit(forget, robust=True)
 
 
 class SessionAuth(APIKeyCookie):

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.db import connection
@@ -32,11 +33,16 @@ def sqlite_writer_turn() -> Iterator[None]:
         yield
         return
     path = Path(settings.DATA_DIR) / "create-writer.lock"
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        _held.depth = 1
-        try:
-            yield
-        finally:
-            _held.depth = 0
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # The file stays open in this thread (opening it cost more than the lock): a flock belongs
+    # to the open file, so each thread keeps its own and threads still exclude each other.
+    handles: dict[Path, IO[str]] = _held.__dict__.setdefault("handles", {})
+    handle = handles.get(path)
+    if handle is None:
+        handle = handles[path] = path.open("a")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    _held.depth = 1
+    try:
+        yield
+    finally:
+        _held.depth = 0
+        fcntl.flock(handle, fcntl.LOCK_UN)

@@ -118,15 +118,18 @@ def _ticket_url(ticket: Ticket, *, staff: bool) -> str:
     return ticket_url(ticket.reference, staff=staff)
 
 
-def customer_context(ticket: Ticket, kind: str) -> dict[str, Any]:
-    """What a customer notice may show on channel `kind`.
+def customer_context(
+    ticket: Ticket, kind: str, *, url: str | None = None
+) -> dict[str, Any]:
+    """What a customer notice may show on channel `kind` (`url`: the ticket's portal link,
+    when already built).
 
     Nothing the customer wrote (subject, description, replies) goes to an address not verified
     as theirs: unverified email, SMS and push get only the reference and the fixed text.
     """
     context: dict[str, Any] = {
         "reference": ticket.reference,
-        "url": _ticket_url(ticket, staff=False),
+        "url": url if url is not None else _ticket_url(ticket, staff=False),
     }
     verified = kind == Kind.IN_APP or (
         kind == Kind.EMAIL and ticket.customer.email_verified
@@ -177,6 +180,7 @@ def customer_notice_rows(
         return []
     preference = preference or preference_for(customer)
     rows = []
+    url: str | None = None
     for kind in _channels(preference):
         address = _address_for(customer, kind)
         if address is None:
@@ -193,7 +197,9 @@ def customer_notice_rows(
                 "kind": kind,
                 "template_key": template_key,
                 "language": ticket.language,
-                "context": customer_context(ticket, kind),
+                "context": customer_context(
+                    ticket, kind, url=url or (url := _ticket_url(ticket, staff=False))
+                ),
                 "recipient": customer,
                 "address": address,
             }

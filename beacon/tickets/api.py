@@ -21,6 +21,7 @@ from ninja.responses import Status as Respond
 from beacon.accounts.models import Language, Role, Team, User
 from beacon.core import chains
 from beacon.core.errors import Invalid, NotFound, PermissionDenied
+from beacon.core.prepared import PreparedQuery
 from beacon.tickets import participants, queries
 from beacon.tickets.batching import ticket_create_batched
 from beacon.tickets.form_fields import FieldType, parse_specs
@@ -278,7 +279,8 @@ def create_ticket(
     # A replay answers 200 rather than 201, so the client can tell it created nothing.
     replayed = (
         bool(idempotency_key)
-        and IdempotencyKey.objects.filter(user=user, key=idempotency_key).exists()
+        and _IDEMPOTENCY_KEY_USED.first(user_id=user.pk, key=idempotency_key)
+        is not None
     )
     item = NewTicket(
         customer=customer,
@@ -302,6 +304,34 @@ def create_ticket(
     return Respond(200 if replayed else 201, _ticket_out(ticket, user, tags=tags))
 
 
+# Whether the caller used this Idempotency-Key before (every create that sends one).
+_IDEMPOTENCY_KEY_USED = PreparedQuery(
+    lambda user_id, key: IdempotencyKey.objects.filter(
+        user_id=user_id, key=key
+    ).values_list("pk")[:1],
+    user_id=int,
+    key=str,
+)
+
+
+def _active_customers() -> QuerySet[User]:
+    return User.objects.filter(role=Role.CUSTOMER, is_active=True).order_by("pk")
+
+
+# The customer lookups of every staff create, compiled once (beacon/core/prepared.py).
+_CUSTOMER_BY_EMAIL = PreparedQuery(
+    lambda email: _active_customers().filter(email=email)[:1], email=str
+)
+_CUSTOMER_BY_UID = PreparedQuery(
+    lambda uid: _active_customers().filter(exchange_uid=uid)[:1], uid=str
+)
+_CUSTOMER_BY_EMAIL_AND_UID = PreparedQuery(
+    lambda email, uid: _active_customers().filter(email=email, exchange_uid=uid)[:1],
+    email=str,
+    uid=str,
+)
+
+
 def _customer_for(user: User, payload: TicketIn) -> User:
     """The customer a create is for: the caller, or for staff the one named in the body."""
     if user.is_customer:
@@ -317,12 +347,15 @@ def _customer_for(user: User, payload: TicketIn) -> User:
         raise Invalid(
             fields={"customer_email": [_("Give the customer's email or exchange UID.")]}
         )
-    customers = User.objects.filter(role=Role.CUSTOMER, is_active=True)
-    if payload.customer_email:
-        customers = customers.filter(email=payload.customer_email.strip().lower())
-    if payload.customer_uid:
-        customers = customers.filter(exchange_uid=payload.customer_uid.strip())
-    customer = customers.first()
+    email = payload.customer_email.strip().lower() if payload.customer_email else None
+    uid = payload.customer_uid.strip() if payload.customer_uid else None
+    customer: User | None
+    if email is not None and uid is not None:
+        customer = _CUSTOMER_BY_EMAIL_AND_UID.first(email=email, uid=uid)
+    elif email is not None:
+        customer = _CUSTOMER_BY_EMAIL.first(email=email)
+    else:
+        customer = _CUSTOMER_BY_UID.first(uid=uid)
     if customer is None:
         field = "customer_email" if payload.customer_email else "customer_uid"
         raise Invalid(fields={field: [_("No active customer matches this.")]})

@@ -87,8 +87,10 @@ class CreateBatcher:
         self.batches.append(len(batch))
         del self.batches[:-1000]
         try:
-            with sqlite_writer_turn():
-                tickets = tickets_create_many(items=[item for item, _future in batch])
+            tickets = tickets_create_many(
+                items=[item for item, _future in batch],
+                write_lock=sqlite_writer_turn(),
+            )
         except Exception:
             # Each item again on its own: ticket_create gives it its own answer (its ticket,
             # a replay, a conflict, a validation error) instead of the batch's.

@@ -14,9 +14,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from beacon.accounts.models import Role, User
+from beacon.accounts.models import Membership, Role, User
 from beacon.core import configcache
 from beacon.core.errors import Invalid, NotFound
+from beacon.core.prepared import PreparedQuery
 from beacon.core.text import tokens
 from beacon.tickets.models import (
     Attachment,
@@ -47,10 +48,17 @@ def team_slugs_of(user: User) -> frozenset[str]:
     return cached
 
 
+# Read on nearly every request of an agent (access checks, personal-data masking).
+_MEMBERSHIPS = PreparedQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id).values_list(
+        "team_id", "team__slug", "team__is_active"
+    ),
+    user_id=int,
+)
+
+
 def _load_teams(user: User) -> list[int]:
-    rows = list(
-        user.memberships.values_list("team_id", "team__slug", "team__is_active")
-    )
+    rows: list[tuple[int, str, bool]] = _MEMBERSHIPS.all(user_id=user.pk)
     user._team_ids = [team_id for team_id, _slug, _active in rows]  # type: ignore[attr-defined]
     user._team_slugs = frozenset(slug for _id, slug, active in rows if active)  # type: ignore[attr-defined]
     return user._team_ids  # type: ignore[attr-defined,no-any-return]

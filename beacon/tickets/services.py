@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -373,7 +374,11 @@ class NewTicket:
         )
 
 
-def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
+def tickets_create_many(
+    *,
+    items: Sequence[NewTicket],
+    write_lock: AbstractContextManager[object] | None = None,
+) -> list[Ticket]:
     """ticket_create for many tickets in one transaction (bulk intake), in `items`' order, with
     the same rows per ticket (history, audit, notification outbox rows, search text, masked
     secrets, SLA start) written a statement per table instead of a dozen per ticket, and one job
@@ -384,6 +389,9 @@ def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
     security-emergency path matches, a secret was masked) go through ticket_create itself,
     inside the same transaction. A reference collision aborts the whole call (IntegrityError):
     the caller retries one by one.
+
+    `write_lock`, when given, is held around the transaction only: the checks and building the
+    rows happen before it is taken (the batch writer's turn among processes, batching.py).
     """
     checked = []
     for item in items:
@@ -404,28 +412,36 @@ def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
     created: list[Ticket] = []
     bulk: list[tuple[Ticket, list[str], User]] = []
     keys: list[IdempotencyKey] = []
-    with transaction.atomic():
-        for item, (subject, description, check, tags, secrets) in zip(
-            items, checked, strict=True
-        ):
-            missing = check.missing
-            ticket = Ticket(
-                subject=subject,
-                description=description,
-                channel=item.channel,
-                category=item.category,
-                fields=check.values,
-                missing_fields=missing,
-                priority=item.priority or item.category.default_priority,
-                status=Status.PENDING_CUSTOMER if missing else Status.NEW,
-                team=item.category.default_team,
-                customer=item.customer,
-                language=_language(item.language or item.customer.language),
-                reference=new_reference(),
-            )
-            ticket.search_text = search_text(ticket.reference, subject, description)
-            outcome = evaluate(rules, ticket_facts(ticket))
-            if secrets or outcome.matched or outcome.is_emergency:
+    # The rows are built before the transaction (and the caller's write lock), which then only
+    # has the statements to run.
+    built: list[tuple[Ticket, bool]] = []
+    for item, (subject, description, check, _tags, secrets) in zip(
+        items, checked, strict=True
+    ):
+        missing = check.missing
+        ticket = Ticket(
+            subject=subject,
+            description=description,
+            channel=item.channel,
+            category=item.category,
+            fields=check.values,
+            missing_fields=missing,
+            priority=item.priority or item.category.default_priority,
+            status=Status.PENDING_CUSTOMER if missing else Status.NEW,
+            team=item.category.default_team,
+            customer=item.customer,
+            language=_language(item.language or item.customer.language),
+            reference=new_reference(),
+        )
+        ticket.search_text = search_text(ticket.reference, subject, description)
+        outcome = evaluate(rules, ticket_facts(ticket))
+        built.append((ticket, bool(secrets or outcome.matched or outcome.is_emergency)))
+    with write_lock or nullcontext(), transaction.atomic():
+        for item, (subject, description, check, tags, _secrets), (
+            ticket,
+            alone,
+        ) in zip(items, checked, built, strict=True):
+            if alone:
                 ticket = item.create_alone()
             else:
                 bulk.append((ticket, tags, item.actor))
@@ -451,6 +467,10 @@ def tickets_create_many(*, items: Sequence[NewTicket]) -> list[Ticket]:
         if bulk:
             _insert_many(bulk)
         if keys:
+            # The keys were built before their tickets had ids (insert_rows, unlike save(), does
+            # not read them from the related objects).
+            for key in keys:
+                key.ticket_id = key.ticket.pk
             # A key used meanwhile by another request fails the whole batch (IntegrityError):
             # the caller then creates one by one, where ticket_create answers the replay.
             insert_rows(keys)

@@ -7,14 +7,22 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
-from beacon.accounts.models import ApiToken, Role, User
+from beacon.accounts.models import ApiToken, Membership, Role, User
 from beacon.accounts.services import api_token_create
-from beacon.accounts.tests.factories import AgentFactory, CustomerFactory, UserFactory
+from beacon.accounts.tests.factories import (
+    AgentFactory,
+    CustomerFactory,
+    TeamFactory,
+    UserFactory,
+)
 from beacon.tickets.models import Ticket
+from beacon.tickets.services import ticket_create
 from beacon.tickets.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +190,90 @@ def test_create_api_token_refuses_an_empty_name() -> None:
         )
 
     assert not ApiToken.objects.exists()
+
+
+# --- the token's owner is cached with the token -------------------------------------------
+
+
+def _agent_with_ticket() -> tuple[User, str, str]:
+    """An agent of one team with a token, and a ticket of that team: (agent, secret, reference)."""
+    team = TeamFactory.create()
+    agent: User = AgentFactory.create(teams=[team])
+    _token, secret = api_token_create(user=agent, name="crm")
+    ticket = ticket_create(
+        customer=CustomerFactory.create(),
+        subject="Withdrawal pending",
+        description="Since this morning.",
+        category=CategoryFactory.create(default_team=team),
+        require_fields=False,
+    )
+    return agent, secret, ticket.reference
+
+
+def test_a_cached_token_reads_neither_its_owner_nor_their_teams_again(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    _agent, secret, reference = _agent_with_ticket()
+    client = _bearer(secret)
+    assert client.get(f"/api/v1/tickets/{reference}").status_code == 200
+
+    # The ticket with its relations, messages, events, attachments, tags, participants: nothing
+    # about the caller.
+    with django_assert_num_queries(6) as captured:
+        response = client.get(f"/api/v1/tickets/{reference}")
+
+    assert response.status_code == 200
+    tables = [
+        query["sql"].split(" FROM ")[1].split()[0]
+        for query in captured.captured_queries
+    ]
+    assert tables == [
+        '"tickets_ticket"',
+        '"tickets_message"',
+        '"tickets_ticketevent"',
+        '"tickets_attachment"',
+        '"tickets_tag"',
+        '"tickets_ticketparticipant"',
+    ]
+
+
+def test_deactivating_the_owner_refuses_the_cached_token_at_once(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    agent, secret, _reference = _agent_with_ticket()
+    client = _bearer(secret)
+    assert client.get("/api/v1/me").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agent.is_active = False
+        agent.save()
+
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_leaving_the_team_takes_effect_at_once_for_a_cached_token(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    agent, secret, reference = _agent_with_ticket()
+    client = _bearer(secret)
+    assert client.get(f"/api/v1/tickets/{reference}").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for membership in Membership.objects.filter(user=agent):
+            membership.delete()
+
+    assert client.get(f"/api/v1/tickets/{reference}").status_code == 404
+
+
+def test_a_change_that_skips_signals_is_seen_when_the_cache_period_ends() -> None:
+    agent, secret, _reference = _agent_with_ticket()
+    client = _bearer(secret)
+    assert client.get("/api/v1/me").status_code == 200
+    User.objects.filter(pk=agent.pk).update(is_active=False)
+    assert (
+        client.get("/api/v1/me").status_code == 200
+    )  # still cached: the documented bound
+
+    cache.delete(ApiToken.cache_key(ApiToken.digest_of(secret)))  # the period ends
+
+    assert client.get("/api/v1/me").status_code == 401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from beacon.accounts.models import User
 from beacon.accounts.tests.factories import CustomerFactory, TeamFactory
@@ -18,7 +19,7 @@ from beacon.notifications.models import (
 from beacon.routing.models import RoutingDecision, RoutingRule
 from beacon.sla.models import SlaPolicy, SlaTarget
 from beacon.tickets import services
-from beacon.tickets.models import Category, Channel, Ticket
+from beacon.tickets.models import Category, Channel, IdempotencyKey, Ticket
 from beacon.tickets.tests.factories import DEPOSIT_FIELDS, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,13 +167,10 @@ def test_bulk_rows_equal_ticket_create_rows(
             require_fields=False,
             **case,
         )
+    customer = _customer("bulk@example.test")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         bulk = services.tickets_create_many(
-            items=[
-                services.NewTicket(
-                    customer=_customer("bulk@example.test"), category=category, **case
-                )
-            ]
+            items=[services.NewTicket(customer=customer, category=category, **case)]
         )
     if case is not CASES[2]:
         # One job for the batch (and the outbox drain kick), not one per hook and ticket.
@@ -265,3 +263,88 @@ def test_one_invalid_item_writes_nothing(category: Category) -> None:
 
     assert not Ticket.objects.exists()
     assert not Delivery.objects.exists()
+
+
+class _RecordingLock:
+    """A write lock that records what was true when it was taken and released."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, bool, int]] = []
+
+    def __enter__(self) -> None:
+        self.events.append(
+            ("enter", connection.in_atomic_block, Ticket.objects.count())
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        self.events.append(("exit", connection.in_atomic_block, Ticket.objects.count()))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_write_lock_is_held_around_the_transaction_only(category: Category) -> None:
+    lock = _RecordingLock()
+
+    services.tickets_create_many(
+        items=[
+            services.NewTicket(
+                customer=_customer("locked@example.test"),
+                category=category,
+                subject="Deposit",
+                description="Not credited",
+            )
+        ],
+        write_lock=lock,
+    )
+
+    # Taken before BEGIN, released after COMMIT, with the ticket written in between.
+    assert lock.events == [("enter", False, 0), ("exit", False, 1)]
+
+
+def test_an_invalid_item_is_refused_before_the_write_lock_is_taken(
+    category: Category,
+) -> None:
+    lock = _RecordingLock()
+
+    with pytest.raises(Invalid):
+        services.tickets_create_many(
+            items=[
+                services.NewTicket(
+                    customer=_customer("bad@example.test"),
+                    category=category,
+                    subject="",
+                    description="No subject",
+                )
+            ],
+            write_lock=lock,
+        )
+
+    assert lock.events == []
+
+
+def test_idempotency_keys_are_written_with_the_batch_not_one_by_one(
+    category: Category, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = _customer("keys@example.test")
+
+    def alone(self: services.NewTicket) -> Ticket:
+        raise AssertionError("the batch fell back to one by one")
+
+    monkeypatch.setattr(services.NewTicket, "create_alone", alone)
+
+    tickets = services.tickets_create_many(
+        items=[
+            services.NewTicket(
+                customer=customer,
+                category=category,
+                subject=f"Deposit {n}",
+                description="Not credited",
+                idempotency_key=f"key-{n}",
+            )
+            for n in range(3)
+        ]
+    )
+
+    stored = dict(
+        IdempotencyKey.objects.filter(user=customer).values_list("key", "ticket_id")
+    )
+    assert stored == {f"key-{n}": ticket.pk for n, ticket in enumerate(tickets)}

@@ -1,0 +1,112 @@
+"""Prepared queries: the queryset's rows, from SQL compiled once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from beacon.accounts.models import Membership, Role, User
+from beacon.accounts.tests.factories import AgentFactory, CustomerFactory, TeamFactory
+from beacon.core.prepared import PreparedQuery
+
+pytestmark = pytest.mark.django_db
+
+
+def _customers(email: str) -> QuerySet[User]:
+    return User.objects.filter(
+        role=Role.CUSTOMER, is_active=True, email=email
+    ).order_by("pk")
+
+
+BY_EMAIL = PreparedQuery(lambda email: _customers(email)[:1], email=str)
+TEAMS = PreparedQuery(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id)
+        .order_by("team_id")
+        .values_list("team_id", "team__slug", "team__is_active")
+    ),
+    user_id=int,
+)
+
+
+def _fields(user: User) -> dict[str, Any]:
+    return {
+        field.attname: getattr(user, field.attname)
+        for field in User._meta.concrete_fields
+    }
+
+
+def test_model_rows_equal_the_querysets_with_every_column_converted() -> None:
+    customer: User = CustomerFactory.create(
+        skills_languages=["en", "zh-hans"], email_verified=True
+    )
+    expected = _customers(customer.email).get()
+
+    found = BY_EMAIL.first(email=customer.email)
+
+    assert isinstance(found, User)
+    assert _fields(found) == _fields(expected)
+    assert found.date_joined.tzinfo is not None
+    assert found._state.adding is False
+
+
+def test_arguments_are_parameters_so_each_call_gets_its_own_rows() -> None:
+    first: User = CustomerFactory.create()
+    second: User = CustomerFactory.create()
+    AgentFactory.create(email="agent@example.test")
+
+    assert BY_EMAIL.first(email=first.email) == first
+    assert BY_EMAIL.first(email=second.email) == second
+    assert BY_EMAIL.first(email="agent@example.test") is None  # the role still applies
+    assert BY_EMAIL.first(email="'; DROP TABLE accounts_user; --") is None
+
+
+def test_values_list_rows_through_a_join_are_tuples_like_the_querysets() -> None:
+    agent: User = AgentFactory.create()
+    for team in (TeamFactory.create(), TeamFactory.create(is_active=False)):
+        Membership.objects.create(user=agent, team=team)
+
+    rows = TEAMS.all(user_id=agent.pk)
+
+    assert rows == list(
+        Membership.objects.filter(user=agent)
+        .order_by("team_id")
+        .values_list("team_id", "team__slug", "team__is_active")
+    )
+    assert {type(active) for _id, _slug, active in rows} == {bool}
+
+
+def test_a_second_call_runs_one_statement_and_compiles_nothing() -> None:
+    customer: User = CustomerFactory.create()
+    BY_EMAIL.first(email=customer.email)
+
+    with CaptureQueriesContext(connection) as queries:
+        BY_EMAIL.first(email=customer.email)
+
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_lookup_that_changes_its_argument_is_refused() -> None:
+    # icontains wraps the argument in wildcards: it cannot be a plain parameter.
+    prepared = PreparedQuery(
+        lambda email: User.objects.filter(email__icontains=email), email=str
+    )
+
+    with pytest.raises(ValueError, match="do not reach the SQL"):
+        prepared.all(email="x")
+
+
+def test_select_related_is_refused() -> None:
+    prepared = PreparedQuery(
+        lambda user_id: Membership.objects.select_related("team").filter(
+            user_id=user_id
+        ),
+        user_id=int,
+    )
+
+    with pytest.raises(ValueError, match="select_related"):
+        prepared.all(user_id=1)
