@@ -740,12 +740,17 @@ def _pick_agent(
 
 
 def _team_languages(team_ids: list[int | None]) -> dict[int, set[str]]:
-    """The languages some active staff member of each team speaks (online or not)."""
+    """The languages some online staff member of each team speaks (busy or not).
+
+    Only online members count: a chat waits for a speaker of its language who is at work (at
+    capacity, say), but when none is online it goes to whoever is, rather than waiting through
+    the night for one who is off."""
     spoken: dict[int, set[str]] = {}
     rows = User.objects.filter(
         memberships__team_id__in=[t for t in team_ids if t is not None],
         is_active=True,
         role__in=STAFF_WRITERS,
+        presence__status=PresenceStatus.ONLINE,
     ).values_list("memberships__team_id", "skills_languages")
     for team_id, languages in rows:
         spoken.setdefault(team_id, set()).update(languages or [])
@@ -753,8 +758,8 @@ def _team_languages(team_ids: list[int | None]) -> dict[int, set[str]]:
 
 
 def _speaks(agent: User, language: str, team_speaks: set[str]) -> bool:
-    """A chat waits for a member who speaks its language; a team where nobody does takes it
-    as it is (routing's language-skill rule for tickets, beacon/routing/services.py)."""
+    """A chat waits for an online member who speaks its language; a team where no online member
+    does takes it as it is (routing's language-skill rule for tickets, beacon/routing/services.py)."""
     if not language or language not in team_speaks:
         return True
     return language in (agent.skills_languages or [])

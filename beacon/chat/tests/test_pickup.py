@@ -102,23 +102,40 @@ def test_an_agent_going_away_takes_nothing(
     assert services.chat_agent_available(agent_id=agent.pk) == 0
 
 
-def test_a_chat_waits_for_an_agent_who_speaks_its_language(
+def test_a_chat_waits_for_an_online_agent_who_speaks_its_language(
     deposits: Team, django_capture_on_commit_callbacks: Capture
 ) -> None:
     english_only = AgentFactory.create(teams=[deposits], skills_languages=["en"])
     chinese = AgentFactory.create(teams=[deposits], skills_languages=["zh-hans"])
-    (chinese_chat,) = _waiting(deposits, 1, language="zh-hans")
+    busy, chinese_chat = _waiting(deposits, 2, language="zh-hans")
     (english_chat,) = _waiting(deposits, 1, language="en")
+    online(chinese, capacity=1)
+    services.chat_accept(conversation=busy, agent=chinese)  # online, but full
 
     with django_capture_on_commit_callbacks(execute=True):
         presence_set(user=english_only, status=PresenceStatus.ONLINE)
-    assert _agent_of(chinese_chat) is None  # older, but English-only cannot take it
+    assert _agent_of(chinese_chat) is None  # older, but a Chinese speaker is at work
     assert _agent_of(english_chat) == english_only
 
     with django_capture_on_commit_callbacks(execute=True):
-        presence_set(user=chinese, status=PresenceStatus.ONLINE)
+        presence_set(user=chinese, status=PresenceStatus.ONLINE, capacity=2)
 
     assert _agent_of(chinese_chat) == chinese
+
+
+def test_with_no_speaker_of_its_language_online_anyone_takes_the_chat(
+    deposits: Team, django_capture_on_commit_callbacks: Capture
+) -> None:
+    english_only = AgentFactory.create(teams=[deposits], skills_languages=["en"])
+    chinese = AgentFactory.create(teams=[deposits], skills_languages=["zh-hans"])
+    (chat,) = _waiting(deposits, 1, language="zh-hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        presence_set(user=chinese, status=PresenceStatus.AWAY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        presence_set(user=english_only, status=PresenceStatus.ONLINE)
+
+    assert _agent_of(chat) == english_only
 
 
 def test_a_language_nobody_in_the_team_speaks_goes_to_anyone(deposits: Team) -> None:
