@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from beacon.accounts.models import Role, User
 from beacon.audit.services import audit_record
-from beacon.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from beacon.core.errors import Invalid, NotFound, PermissionDenied
 from beacon.tickets.models import (
     EventKind,
     ParticipantSource,
@@ -32,6 +32,7 @@ from beacon.tickets.models import (
     TicketEvent,
     TicketParticipant,
 )
+from beacon.tickets.rules import require_open as _require_open
 
 FIELD = "participants"
 # Local parts of addresses that only machines write from or read (shared with email intake).
@@ -157,14 +158,6 @@ def _require_agent(actor: User) -> None:
         raise PermissionDenied
     if not actor.can_write_tickets:
         raise PermissionDenied(_("Auditors have read-only access."))
-
-
-def _require_open(ticket: Ticket) -> None:
-    if ticket.status == Status.CLOSED:
-        raise Conflict(
-            _("This ticket is closed and can no longer be changed."),
-            code="ticket_closed",
-        )
 
 
 def participant_add(*, ticket: Ticket, actor: User, address: str) -> TicketParticipant:

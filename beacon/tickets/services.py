@@ -51,6 +51,7 @@ from beacon.tickets.models import (
     TicketLink,
 )
 from beacon.tickets.reference import new_reference
+from beacon.tickets.rules import require_open as _require_open
 from beacon.triage import safety
 
 SUBJECT_MAX = 200
@@ -64,14 +65,6 @@ TAG_RE = re.compile(r"^[\w.:-]{1,50}$", re.UNICODE)
 def _require_writer(actor: User) -> None:
     if actor.is_support_staff and not actor.can_write_tickets:
         raise PermissionDenied(_("Auditors have read-only access."))
-
-
-def _require_open(ticket: Ticket) -> None:
-    if ticket.status == Status.CLOSED:
-        raise Conflict(
-            _("This ticket is closed and can no longer be changed."),
-            code="ticket_closed",
-        )
 
 
 def _clean_text(value: str, *, field: str, limit: int) -> str:

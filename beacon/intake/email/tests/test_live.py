@@ -68,6 +68,24 @@ def imap_mailbox(mailbox: Mailbox, server: Dovecot) -> Mailbox:
     return mailbox
 
 
+@pytest.fixture
+def smtp_mailer(settings: Settings) -> None:
+    """Outbound mail through the local aiosmtpd server of `smtp_server`, over STARTTLS."""
+    from beacon.intake.email.tests.servers import SMTP_PORT
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": "127.0.0.1",
+                "port": SMTP_PORT,
+                "use_tls": True,
+                "timeout": 10,
+            },
+        }
+    }
+
+
 def _server_flags(server: Dovecot) -> list[bytes]:
     client = imaplib.IMAP4_SSL(
         "127.0.0.1", server.port, ssl_context=ssl.create_default_context()
@@ -149,22 +167,9 @@ def test_agent_reply_reaches_a_real_smtp_server_over_starttls_threaded(
     certificate: tuple[Path, Path],
     trust: None,
     deliver: Callable[..., InboundEmail],
-    settings: Settings,
+    smtp_mailer: None,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    from beacon.intake.email.tests.servers import SMTP_PORT
-
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": "127.0.0.1",
-                "port": SMTP_PORT,
-                "use_tls": True,
-                "timeout": 10,
-            },
-        }
-    }
     customer("alice.chen@gmail.com")
     sink: SmtpSink
     with smtp_server(*certificate) as sink:
@@ -199,22 +204,9 @@ def test_agent_reply_copies_the_participants_over_real_smtp_and_the_auto_reply_d
     certificate: tuple[Path, Path],
     trust: None,
     deliver: Callable[..., InboundEmail],
-    settings: Settings,
+    smtp_mailer: None,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    from beacon.intake.email.tests.servers import SMTP_PORT
-
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": "127.0.0.1",
-                "port": SMTP_PORT,
-                "use_tls": True,
-                "timeout": 10,
-            },
-        }
-    }
     customer("alice.chen@gmail.com")
     sink: SmtpSink
     with smtp_server(*certificate) as sink:
