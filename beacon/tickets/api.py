@@ -301,7 +301,11 @@ def create_ticket(
     _reuse(ticket, category=category, customer=customer, team=category.default_team)
     # Only staff send tags, so a customer's create never pays for the tags query.
     tags = _tag_names(ticket) if payload.tags or replayed else []
-    return Respond(200 if replayed else 201, _ticket_out(ticket, user, tags=tags))
+    # Participants join from email and by agents, never at an API create: a new ticket has none.
+    copied: list[TicketParticipant] | None = None if replayed else []
+    return Respond(
+        200 if replayed else 201, _ticket_out(ticket, user, tags=tags, copied=copied)
+    )
 
 
 # Whether the caller used this Idempotency-Key before (every create that sends one).
@@ -591,8 +595,13 @@ def _summary_fields(
 
 
 def _ticket_fields(
-    ticket: Ticket, viewer: User, *, tags: Iterable[str]
+    ticket: Ticket,
+    viewer: User,
+    *,
+    tags: Iterable[str],
+    copied: Iterable[TicketParticipant] | None = None,
 ) -> dict[str, Any]:
+    """`copied`: the ticket's participants when the caller knows them (None: read them)."""
     return {
         **_summary_fields(ticket, viewer, tags),
         "description": pii_for(viewer, ticket.description),
@@ -609,7 +618,9 @@ def _ticket_fields(
         "rating": ticket.rating,
         "participants": [
             _participant_out(participant, viewer)
-            for participant in participants.participants_of(ticket)
+            for participant in (
+                participants.participants_of(ticket) if copied is None else copied
+            )
         ],
     }
 
@@ -624,8 +635,14 @@ def _participant_out(participant: TicketParticipant, viewer: User) -> Participan
     )
 
 
-def _ticket_out(ticket: Ticket, viewer: User, *, tags: Iterable[str]) -> TicketOut:
-    return TicketOut(**_ticket_fields(ticket, viewer, tags=tags))
+def _ticket_out(
+    ticket: Ticket,
+    viewer: User,
+    *,
+    tags: Iterable[str],
+    copied: Iterable[TicketParticipant] | None = None,
+) -> TicketOut:
+    return TicketOut(**_ticket_fields(ticket, viewer, tags=tags, copied=copied))
 
 
 def _attachment_out(attachment: Attachment) -> AttachmentOut:

@@ -356,6 +356,41 @@ def test_the_api_adds_lists_and_removes_participants(desk: Desk) -> None:
     assert not TicketParticipant.objects.exists()
 
 
+def test_a_created_ticket_has_no_participants_and_a_replay_shows_the_current_ones(
+    desk: Desk,
+) -> None:
+    client = api_client(desk.admin)
+    body = json.dumps(
+        {
+            "subject": "Withdrawal pending",
+            "description": "Since this morning.",
+            "category": desk.category_x.slug,
+            "customer_email": desk.alice.email,
+        }
+    )
+
+    created = client.post(
+        "/api/v1/tickets",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
+    ticket = Ticket.objects.get(reference=created.json()["reference"])
+    participants.participant_add(
+        ticket=ticket, actor=desk.admin, address="c@example.org"
+    )
+    replayed = client.post(
+        "/api/v1/tickets",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
+
+    assert created.status_code == 201 and created.json()["participants"] == []
+    assert replayed.status_code == 200
+    assert [p["email"] for p in replayed.json()["participants"]] == ["c@example.org"]
+
+
 def test_the_api_refuses_bad_addresses_with_a_clear_error(desk: Desk) -> None:
     response = api_client(desk.agent_x).post(
         _api(desk.ticket),
