@@ -216,6 +216,9 @@ def participants_add_from_email(
     """The To/Cc addresses of an authenticated mail on `ticket` join it (the caller has checked
     the sender's authentication). Addresses that may not join are left out, silently; past
     the limit the rest are left out. Runs in the caller's transaction."""
+    addresses = list(addresses)
+    if not addresses:
+        return []  # most mail copies nobody: no lock, no reads
     ticket = (
         Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
     )

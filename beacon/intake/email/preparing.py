@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,11 +58,12 @@ class Prepared:
 
 
 base_address = participants.base_address
-ROBOT_LOCAL_PARTS = participants.AUTOMATIC_LOCAL_PARTS
+is_robot = participants.is_automatic
 
 
-def is_robot(address: str) -> bool:
-    return address.split("@", 1)[0].split("+", 1)[0] in ROBOT_LOCAL_PARTS
+def copied_others(parsed: ParsedEmail, ours: Set[str]) -> list[str]:
+    """The To/Cc addresses that are not one of our mailboxes (nor a `+` alias of one)."""
+    return [address for address in parsed.copied if base_address(address) not in ours]
 
 
 def is_auto_reply(parsed: ParsedEmail) -> bool:
@@ -104,7 +105,7 @@ def needs_single_path(
         or parsed.subject_reference
         or parsed.thread_ids
         # Copies to others may add participants: the one-by-one path decides.
-        or any(base_address(address) not in ours for address in parsed.copied)
+        or bool(copied_others(parsed, ours))
         or (
             mailbox_address is not None
             and identity.reference_from_token(parsed.recipients, mailbox_address)

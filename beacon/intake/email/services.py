@@ -313,7 +313,9 @@ def _process(row: InboundEmail, raw: bytes) -> Outcome:
             _remember_ids(parsed, message.ticket)
             # Only an authenticated mail changes who is on the ticket.
             participants.participants_add_from_email(
-                ticket=message.ticket, sender=author, addresses=parsed.copied
+                ticket=message.ticket,
+                sender=author,
+                addresses=preparing.copied_others(parsed, ours),
             )
             return Outcome(InboundStatus.REPLY, "reply", message.ticket)
         # Not allowed to join: a new ticket of its own, flagged, never someone else's thread.
@@ -328,7 +330,9 @@ def _process(row: InboundEmail, raw: bytes) -> Outcome:
         # An authenticated new request: whoever it copied follows the ticket. A mail that
         # claimed another ticket and was refused there copies nobody.
         participants.participants_add_from_email(
-            ticket=ticket, sender=ticket.customer, addresses=parsed.copied
+            ticket=ticket,
+            sender=ticket.customer,
+            addresses=preparing.copied_others(parsed, ours),
         )
     if mailbox is not None and _may_auto_reply(parsed, ours):
         outbound.auto_reply_enqueue(

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
 from beacon.accounts.models import Role
@@ -154,6 +155,28 @@ def test_customers_auditors_and_closed_tickets_are_refused(desk: Desk) -> None:
         )
 
     assert not TicketParticipant.objects.exists()
+
+
+def test_mail_that_copies_nobody_costs_no_query(
+    desk: Desk, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    with django_assert_num_queries(0):
+        added = participants.participants_add_from_email(
+            ticket=desk.ticket, sender=desk.alice, addresses=[]
+        )
+
+    assert added == []
+
+
+def test_an_authenticated_mail_adds_those_it_copies(desk: Desk) -> None:
+    added = participants.participants_add_from_email(
+        ticket=desk.ticket,
+        sender=desk.alice,
+        addresses=[" C@Example.org ", desk.alice.email, "mailer-daemon@example.org"],
+    )
+
+    assert [p.address for p in added] == ["c@example.org"]
+    assert added[0].source == ParticipantSource.EMAIL
 
 
 def test_removing_records_history_and_audit(desk: Desk) -> None:
