@@ -14,8 +14,13 @@ from ninja.security import APIKeyCookie, HttpBearer
 from beacon.accounts.models import ApiToken, User
 from beacon.core.prepared import PreparedQuery
 
+# Without the password hash: the owner is cached (in Redis when scaled out), and saving a
+# deferred instance writes only its loaded fields.
 _ACTIVE_USER = PreparedQuery(
-    lambda user_id: User.objects.filter(pk=user_id, is_active=True)[:1], user_id=int
+    lambda user_id: User.objects.filter(pk=user_id, is_active=True).defer("password")[
+        :1
+    ],
+    user_id=int,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from io import StringIO
 
 import pytest
@@ -277,3 +278,24 @@ def test_a_change_that_skips_signals_is_seen_when_the_cache_period_ends() -> Non
     cache.delete(ApiToken.cache_key(ApiToken.digest_of(secret)))  # the period ends
 
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_the_cached_owner_carries_no_password_hash_and_saving_it_keeps_the_password() -> (
+    None
+):
+    agent, secret, _reference = _agent_with_ticket()
+    agent.set_password("a long enough passphrase")
+    agent.save()
+    assert _bearer(secret).get("/api/v1/me").status_code == 200
+
+    cached = cache.get(ApiToken.cache_key(ApiToken.digest_of(secret)))
+    assert isinstance(cached, User) and cached.pk == agent.pk
+    # The cache (Redis in a scaled-out deployment) never holds the hash.
+    assert "password" not in cached.__dict__
+    assert agent.password not in repr(pickle.dumps(cached))
+
+    cached.display_name = "Renamed"
+    cached.save()  # only the loaded fields are written
+    agent.refresh_from_db()
+    assert agent.display_name == "Renamed"
+    assert agent.check_password("a long enough passphrase")
