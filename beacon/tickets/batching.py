@@ -29,7 +29,7 @@ from concurrent.futures import Future
 from django.conf import settings
 from django.db import close_old_connections
 
-from beacon.core.writer import sqlite_writer_turn
+from beacon.core.writer import writer_transaction
 from beacon.tickets.models import Ticket
 from beacon.tickets.services import NewTicket, tickets_create_many
 
@@ -89,7 +89,7 @@ class CreateBatcher:
         try:
             tickets = tickets_create_many(
                 items=[item for item, _future in batch],
-                write_lock=sqlite_writer_turn(),
+                in_transaction=writer_transaction,
             )
         except Exception:
             # Each item again on its own: ticket_create gives it its own answer (its ticket,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -370,7 +370,7 @@ class NewTicket:
 def tickets_create_many(
     *,
     items: Sequence[NewTicket],
-    write_lock: AbstractContextManager[object] | None = None,
+    in_transaction: Callable[[], AbstractContextManager[object]] = transaction.atomic,
 ) -> list[Ticket]:
     """ticket_create for many tickets in one transaction (bulk intake), in `items`' order, with
     the same rows per ticket (history, audit, notification outbox rows, search text, masked
@@ -383,8 +383,8 @@ def tickets_create_many(
     inside the same transaction. A reference collision aborts the whole call (IntegrityError):
     the caller retries one by one.
 
-    `write_lock`, when given, is held around the transaction only: the checks and building the
-    rows happen before it is taken (the batch writer's turn among processes, batching.py).
+    `in_transaction` opens the transaction (the batch writer passes `writer_transaction`, its
+    turn among processes, batching.py): the checks and building the rows happen before.
     """
     checked = []
     for item in items:
@@ -429,7 +429,7 @@ def tickets_create_many(
         ticket.search_text = search_text(ticket.reference, subject, description)
         outcome = evaluate(rules, ticket_facts(ticket))
         built.append((ticket, bool(secrets or outcome.matched or outcome.is_emergency)))
-    with write_lock or nullcontext(), transaction.atomic():
+    with in_transaction():
         for item, (subject, description, check, tags, _secrets), (
             ticket,
             alone,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -192,3 +195,24 @@ def test_websockets_are_not_served_here() -> None:
 
     with pytest.raises(ValueError, match="HTTP only"):
         async_to_sync(ws)()
+
+
+def test_the_worker_imports_the_urlconf_before_its_first_request() -> None:
+    """A new worker process has every URL and API route loaded once the app exists, so no
+    request pays for importing them."""
+    script = (
+        "import sys, beacon.asgi; "
+        "print(all(m in sys.modules for m in ('beacon.urls', 'beacon.api')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "beacon.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

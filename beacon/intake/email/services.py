@@ -35,7 +35,7 @@ from beacon.accounts.models import User
 from beacon.audit.services import audit_record
 from beacon.core.bulk import insert_returning, insert_rows
 from beacon.core.errors import DomainError, TooLarge
-from beacon.core.writer import sqlite_writer_turn
+from beacon.core.writer import writer_transaction
 from beacon.intake.email import identity, outbound, preparing, redaction
 from beacon.intake.email.models import (
     BouncedAddress,
@@ -91,7 +91,7 @@ def inbound_store(
     if existing is not None:
         return existing, False
     try:
-        with sqlite_writer_turn(), transaction.atomic():
+        with writer_transaction():
             row = InboundEmail.objects.create(
                 dedup_key=key,
                 message_id=message_id,
@@ -137,7 +137,7 @@ _ROW_FIELDS = [
 def inbound_process(*, inbound_id: int) -> str | None:
     """Parse one stored message into a ticket or reply, at most once; returns the new status
     (None when the row was already processed by someone else)."""
-    with sqlite_writer_turn(), transaction.atomic():
+    with writer_transaction():
         row = (
             InboundEmail.objects.select_for_update()
             .filter(pk=inbound_id, status=InboundStatus.RECEIVED)
@@ -596,7 +596,7 @@ def inbound_store_many(
         )
     }
     try:
-        with sqlite_writer_turn(), transaction.atomic():
+        with writer_transaction():
             insert_returning([row for key, row in new.items() if key not in existing])
     except IntegrityError:
         return [_store_one(raw, source, mailbox) for raw in raws]
@@ -642,7 +642,7 @@ def inbound_process_many(
         # Parsing and the other checks that need no lock run first, outside the transaction,
         # so that an overlapping run can use the time to prepare its own batch.
         fast, single = _prepare_batch(inbound_ids, prepared)
-        with sqlite_writer_turn(), transaction.atomic():
+        with writer_transaction():
             return _process_batch(fast, single)
     except Exception:
         logger.warning("inbound email batch failed; one by one", exc_info=True)

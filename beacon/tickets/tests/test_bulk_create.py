@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from beacon.accounts.models import User
 from beacon.accounts.tests.factories import CustomerFactory, TeamFactory
@@ -265,24 +267,28 @@ def test_one_invalid_item_writes_nothing(category: Category) -> None:
     assert not Delivery.objects.exists()
 
 
-class _RecordingLock:
-    """A write lock that records what was true when it was taken and released."""
+class _RecordingTransaction:
+    """Opens the transaction as `transaction.atomic` would, recording what was true just before
+    it began and just after it ended."""
 
     def __init__(self) -> None:
         self.events: list[tuple[str, bool, int]] = []
 
-    def __enter__(self) -> None:
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
         self.events.append(
-            ("enter", connection.in_atomic_block, Ticket.objects.count())
+            ("begin", connection.in_atomic_block, Ticket.objects.count())
         )
-
-    def __exit__(self, *exc: object) -> None:
-        self.events.append(("exit", connection.in_atomic_block, Ticket.objects.count()))
+        with transaction.atomic():
+            yield
+        self.events.append(("end", connection.in_atomic_block, Ticket.objects.count()))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_write_lock_is_held_around_the_transaction_only(category: Category) -> None:
-    lock = _RecordingLock()
+def test_the_rows_are_written_in_the_transaction_it_is_given(
+    category: Category,
+) -> None:
+    opened = _RecordingTransaction()
 
     services.tickets_create_many(
         items=[
@@ -293,17 +299,17 @@ def test_the_write_lock_is_held_around_the_transaction_only(category: Category) 
                 description="Not credited",
             )
         ],
-        write_lock=lock,
+        in_transaction=opened,
     )
 
-    # Taken before BEGIN, released after COMMIT, with the ticket written in between.
-    assert lock.events == [("enter", False, 0), ("exit", False, 1)]
+    # Nothing written before BEGIN, the ticket committed by the end.
+    assert opened.events == [("begin", False, 0), ("end", False, 1)]
 
 
-def test_an_invalid_item_is_refused_before_the_write_lock_is_taken(
+def test_an_invalid_item_is_refused_before_the_transaction_begins(
     category: Category,
 ) -> None:
-    lock = _RecordingLock()
+    opened = _RecordingTransaction()
 
     with pytest.raises(Invalid):
         services.tickets_create_many(
@@ -315,10 +321,10 @@ def test_an_invalid_item_is_refused_before_the_write_lock_is_taken(
                     description="No subject",
                 )
             ],
-            write_lock=lock,
+            in_transaction=opened,
         )
 
-    assert lock.events == []
+    assert opened.events == []
 
 
 def test_idempotency_keys_are_written_with_the_batch_not_one_by_one(
