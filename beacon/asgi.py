@@ -15,10 +15,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from beacon.core.asgi_http import PooledASGIHandler  # noqa: E402
+from beacon.core.checkpoint import start_background_checkpoints  # noqa: E402
 from beacon.websockets import websocket_urlpatterns  # noqa: E402
 
 # Django's HTTP requests, on a bounded pool of long-lived threads (beacon/core/asgi_http.py).
 django_asgi_app = PooledASGIHandler(settings.WEB_MAX_REQUESTS_IN_FLIGHT)
+# SQLite's WAL checkpoints in a background thread rather than in a request's COMMIT.
+start_background_checkpoints()
 
 application = ProtocolTypeRouter(
     {

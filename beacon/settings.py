@@ -125,6 +125,11 @@ WEB_MAX_REQUESTS_IN_FLIGHT = env_int("WEB_MAX_REQUESTS_IN_FLIGHT", 8, minimum=0)
 # API ticket creates that arrive together share one transaction (beacon/tickets/batching.py).
 # Off in tests: the test's database transaction belongs to the test thread.
 TICKET_CREATE_BATCHING = env_bool("TICKET_CREATE_BATCHING", default=not TESTING)
+# SQLite: web processes leave WAL checkpoints to a background thread, one working per machine,
+# every SQLITE_CHECKPOINT_MS milliseconds, instead of the commit that fills the log
+# (beacon/core/checkpoint.py).
+SQLITE_BACKGROUND_CHECKPOINT = env_bool("SQLITE_BACKGROUND_CHECKPOINT", default=True)
+SQLITE_CHECKPOINT_SECONDS = env_int("SQLITE_CHECKPOINT_MS", 1000, minimum=10) / 1000
 
 # --- Database --------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
@@ -158,7 +163,7 @@ else:
                 # Planner statistics are refreshed by the hourly job core.tasks.db_optimize_task.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;",
             },
             # HTTP requests run on a fixed pool of threads (beacon/core/asgi_http.py), so a
             # connection per thread is reused from request to request (saving the open and the
