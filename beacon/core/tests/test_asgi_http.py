@@ -225,6 +225,10 @@ for code in ("en", "zh-hans"):
 get_template("tickets/console/index.html")
 get_template("tickets/portal/layout.html")
 get_default_renderer().get_template("django/forms/widgets/input.html")
+import gc
+
+# What the start-up loaded stays out of full collections (they stalled every request).
+assert gc.get_freeze_count() > 100_000, gc.get_freeze_count()
 print("warm")
 """
 
