@@ -67,6 +67,35 @@ def test_requests_waiting_together_are_written_in_one_batch_each_with_its_ticket
     assert AuditEvent.objects.filter(action="ticket.create", actor=agent).count() == 5
 
 
+def test_a_batch_with_company_waits_a_moment_for_more_and_a_lone_create_does_not() -> (
+    None
+):
+    first, late = _items(2), _items(3)
+    batcher = CreateBatcher()
+    waits: list[int] = []
+    late_futures: list[Future[Ticket]] = []
+
+    def wait_for_company() -> None:
+        # Three more requests arrive while the writer waits.
+        waits.append(len(late))
+        for item in late:
+            future: Future[Ticket] = Future()
+            batcher._queue.put((item, future))
+            late_futures.append(future)
+
+    batcher._wait_for_company = wait_for_company  # type: ignore[method-assign]
+    for future in [*_submit_together(batcher, first)]:
+        future.result(timeout=30)
+    for future in late_futures:
+        future.result(timeout=30)
+    alone = _items(1)[0]
+    batcher.create(alone)
+
+    assert waits == [3]
+    assert batcher.batches == [5, 1]
+    assert Ticket.objects.count() == 6
+
+
 def test_one_invalid_item_fails_alone_and_the_others_are_created() -> None:
     items = _items(3)
     bad = NewTicket(
