@@ -103,8 +103,15 @@ class Ticket(models.Model):
         choices=Priority.choices, default=Priority.P3
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    # team, assignee and customer lead composite indexes (Meta.indexes), which serve lookups by
+    # them alone too; their own single-column indexes would only cost every write.
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -112,20 +119,26 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        db_index=False,
     )
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     language = models.CharField(
         max_length=10, choices=Language.choices, default=Language.EN
     )
+    # Set on few tickets: partial indexes (Meta.indexes) leave the others' rows out.
     follow_up_of = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="follow_ups",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -133,6 +146,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="merged_tickets",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -166,6 +180,16 @@ class Ticket(models.Model):
             ),
             models.Index(
                 fields=["team", "-created_at", "-id"], name="ticket_team_created_idx"
+            ),
+            models.Index(
+                fields=["follow_up_of"],
+                condition=models.Q(follow_up_of__isnull=False),
+                name="ticket_follow_up_of_idx",
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="ticket_merged_into_idx",
             ),
         ]
         constraints = [
