@@ -14,6 +14,15 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# The indexes Django gave these foreign keys (its names, the same on SQLite and PostgreSQL).
+_FOREIGN_KEY_INDEXES = {
+    "tickets_ticket_assignee_id_3a5aa407": "assignee_id",
+    "tickets_ticket_customer_id_f2d9135a": "customer_id",
+    "tickets_ticket_team_id_5a4e7469": "team_id",
+    "tickets_ticket_follow_up_of_id_29bc6d56": "follow_up_of_id",
+    "tickets_ticket_merged_into_id_3a36ad40": "merged_into_id",
+}
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -86,25 +95,10 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 migrations.RunSQL(
-                    sql='DROP INDEX IF EXISTS "tickets_ticket_assignee_id_3a5aa407"',
-                    reverse_sql='CREATE INDEX "tickets_ticket_assignee_id_3a5aa407" ON "tickets_ticket" ("assignee_id")',
-                ),
-                migrations.RunSQL(
-                    sql='DROP INDEX IF EXISTS "tickets_ticket_customer_id_f2d9135a"',
-                    reverse_sql='CREATE INDEX "tickets_ticket_customer_id_f2d9135a" ON "tickets_ticket" ("customer_id")',
-                ),
-                migrations.RunSQL(
-                    sql='DROP INDEX IF EXISTS "tickets_ticket_team_id_5a4e7469"',
-                    reverse_sql='CREATE INDEX "tickets_ticket_team_id_5a4e7469" ON "tickets_ticket" ("team_id")',
-                ),
-                migrations.RunSQL(
-                    sql='DROP INDEX IF EXISTS "tickets_ticket_follow_up_of_id_29bc6d56"',
-                    reverse_sql='CREATE INDEX "tickets_ticket_follow_up_of_id_29bc6d56" ON "tickets_ticket" ("follow_up_of_id")',
-                ),
-                migrations.RunSQL(
-                    sql='DROP INDEX IF EXISTS "tickets_ticket_merged_into_id_3a36ad40"',
-                    reverse_sql='CREATE INDEX "tickets_ticket_merged_into_id_3a36ad40" ON "tickets_ticket" ("merged_into_id")',
-                ),
+                    sql=f'DROP INDEX IF EXISTS "{name}"',
+                    reverse_sql=f'CREATE INDEX "{name}" ON "tickets_ticket" ("{column}")',
+                )
+                for name, column in _FOREIGN_KEY_INDEXES.items()
             ],
         ),
         migrations.AddIndex(
