@@ -39,6 +39,7 @@ RESTART_PAGES = 4096
 # How long that checkpoint waits for readers of the old log (writers wait meanwhile).
 RESTART_WAIT_SECONDS = 0.05
 
+_DISPATCH_UID = "beacon-no-autocheckpoint"
 _started = threading.Lock()
 _running: tuple[Checkpointer, threading.Thread] | None = None
 
@@ -86,9 +87,6 @@ def stop_background_checkpoints() -> None:
             checkpointer.stop()
             thread.join(timeout=10)
             _running = None
-
-
-_DISPATCH_UID = "beacon-no-autocheckpoint"
 
 
 def _no_automatic_checkpoints(sender: Any, connection: Any, **kwargs: Any) -> None:

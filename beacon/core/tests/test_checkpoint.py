@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from beacon.core import checkpoint
 from beacon.core.checkpoint import Checkpointer
-from beacon.core.tests.test_writer import _turn_is_free
+from beacon.core.tests.locks import writer_turn_is_free
 
 # What 2,000 rows of 200 bytes add to the database file once they are copied out of the log.
 GROWTH = 100 * 1024
@@ -153,7 +153,7 @@ def test_a_long_log_gets_a_restart_pass_in_the_writers_turn(
     run = worker._checkpoint
 
     def recorded(mode: str) -> tuple[int, int]:
-        passes.append((mode, not _turn_is_free()))
+        passes.append((mode, not writer_turn_is_free()))
         return run(mode)
 
     monkeypatch.setattr(worker, "_checkpoint", recorded)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import fcntl
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 
+from beacon.core.tests.locks import writer_turn_is_free
 from beacon.core.writer import writer_transaction
 
 pytestmark = [
@@ -19,29 +16,17 @@ pytestmark = [
 ]
 
 
-def _turn_is_free() -> bool:
-    """Whether another writer (another open file, as another process has) could take the turn."""
-    path = Path(settings.DATA_DIR) / "create-writer.lock"
-    with path.open("a") as other:
-        try:
-            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        fcntl.flock(other, fcntl.LOCK_UN)
-        return True
-
-
 def test_the_turn_is_held_while_writing_and_ends_before_the_on_commit_callbacks() -> (
     None
 ):
     seen: dict[str, bool] = {}
 
     with writer_transaction():
-        seen["writing"] = _turn_is_free()
-        transaction.on_commit(lambda: seen.update(callback=_turn_is_free()))
+        seen["writing"] = writer_turn_is_free()
+        transaction.on_commit(lambda: seen.update(callback=writer_turn_is_free()))
 
     assert seen == {"writing": False, "callback": True}
-    assert _turn_is_free()
+    assert writer_turn_is_free()
 
 
 def test_a_failed_block_ends_the_turn_and_runs_no_callback() -> None:
@@ -52,10 +37,10 @@ def test_a_failed_block_ends_the_turn_and_runs_no_callback() -> None:
         raise ValueError("boom")
 
     assert ran == []
-    assert _turn_is_free()
+    assert writer_turn_is_free()
 
 
 def test_inside_an_open_transaction_no_turn_is_taken() -> None:
     with transaction.atomic(), writer_transaction():
         # Waiting for the turn here could deadlock against a writer that holds it.
-        assert _turn_is_free()
+        assert writer_turn_is_free()
