@@ -20,7 +20,12 @@ from beacon.core.checkpoint import start_background_checkpoints  # noqa: E402
 from beacon.websockets import websocket_urlpatterns  # noqa: E402
 
 # Django's HTTP requests, on a bounded pool of long-lived threads (beacon/core/asgi_http.py).
-django_asgi_app = PooledASGIHandler(settings.WEB_MAX_REQUESTS_IN_FLIGHT)
+# Reads are admitted in arrival order, WEB_READS_IN_FLIGHT at once (beacon/core/gate.py).
+django_asgi_app = PooledASGIHandler(
+    settings.WEB_MAX_REQUESTS_IN_FLIGHT,
+    reads_in_flight=settings.WEB_READS_IN_FLIGHT,
+    read_stall_seconds=settings.WEB_READ_STALL_SECONDS,
+)
 # SQLite's WAL checkpoints in a background thread rather than in a request's COMMIT.
 start_background_checkpoints()
 

@@ -122,6 +122,11 @@ TEMPLATES: list[dict[str, Any]] = [
 # HTTP requests one web process runs at once: the size of its pool of request threads
 # (beacon/core/asgi_http.py); 0 means 32.
 WEB_MAX_REQUESTS_IN_FLIGHT = env_int("WEB_MAX_REQUESTS_IN_FLIGHT", 8, minimum=0)
+# Of those, read requests (GET, HEAD, OPTIONS) run this many at once, in arrival order; a read
+# running longer than WEB_READ_STALL_MS lets the next one start beside it (beacon/core/gate.py).
+# 0: reads are bounded by the pool alone.
+WEB_READS_IN_FLIGHT = env_int("WEB_READS_IN_FLIGHT", 1, minimum=0)
+WEB_READ_STALL_SECONDS = env_int("WEB_READ_STALL_MS", 100, minimum=1) / 1000
 # API ticket creates that arrive together share one transaction (beacon/tickets/batching.py).
 # Off in tests: the test's database transaction belongs to the test thread.
 TICKET_CREATE_BATCHING = env_bool("TICKET_CREATE_BATCHING", default=not TESTING)

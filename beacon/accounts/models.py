@@ -113,6 +113,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ("email",)
+        indexes = [
+            # The staff in name order (the console's assignee choices) without walking every
+            # customer: the role index alone is not chosen, since SQLite's statistics see two
+            # roles in even shares, so a list of 7 agents read all 5,000 customers (0.7 ms on
+            # every console page). A query uses it when its WHERE says `NOT role = 'customer'`
+            # (`staff_only`).
+            models.Index(
+                fields=["email"],
+                name="user_staff_email_idx",
+                condition=~models.Q(role="customer"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.email

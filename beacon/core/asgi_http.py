@@ -54,6 +54,8 @@ from django.urls import (
 )
 from django.utils import translation
 
+from beacon.core.gate import Gate
+
 logger = logging.getLogger("django.request")
 
 Scope = MutableMapping[str, Any]
@@ -63,6 +65,7 @@ Send = Callable[[Message], Any]
 
 # At most this many bytes of a response body per ASGI message.
 CHUNK = 2**16
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class PooledASGIHandler(base.BaseHandler):
@@ -70,13 +73,31 @@ class PooledASGIHandler(base.BaseHandler):
 
     request_class = ASGIRequest
 
-    def __init__(self, max_in_flight: int) -> None:
+    def __init__(
+        self,
+        max_in_flight: int,
+        *,
+        reads_in_flight: int = 0,
+        read_stall_seconds: float = 0.1,
+    ) -> None:
         super().__init__()
         self.load_middleware(is_async=False)
         warm_up()
         self.max_in_flight = max_in_flight if max_in_flight > 0 else 32
         self._pool = ThreadPoolExecutor(
             max_workers=self.max_in_flight, thread_name_prefix="http"
+        )
+        # Reads (GET, HEAD, OPTIONS) admitted in arrival order, `reads_in_flight` at once
+        # (beacon/core/gate.py); 0 leaves them to the pool's bound alone. Writes are never
+        # gated: API creates that run together share one transaction (tickets/batching.py).
+        self._read_gate = (
+            Gate(
+                slots=reads_in_flight,
+                limit=self.max_in_flight,
+                stall_after=read_stall_seconds,
+            )
+            if reads_in_flight > 0
+            else None
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -88,10 +109,16 @@ class PooledASGIHandler(base.BaseHandler):
             return
         loop = asyncio.get_running_loop()
         context = contextvars.Context()
+        gate = self._read_gate if scope["method"] in SAFE_METHODS else None
         try:
-            response = await loop.run_in_executor(
-                self._pool, context.run, self._respond, scope, body_file
-            )
+            admitted = await gate.enter() if gate is not None else None
+            try:
+                response = await loop.run_in_executor(
+                    self._pool, context.run, self._respond, scope, body_file
+                )
+            finally:
+                if gate is not None and admitted is not None:
+                    gate.leave(admitted)
         finally:
             body_file.close()
         await send(

@@ -27,6 +27,16 @@ def thread_view(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt
+def span_view(request: HttpRequest) -> JsonResponse:
+    """When the view ran (monotonic clock), after sleeping `sleep` seconds; any method."""
+    start = time.monotonic()
+    time.sleep(float(request.GET.get("sleep", "0")))
+    return JsonResponse(
+        {"name": request.GET.get("name", ""), "start": start, "end": time.monotonic()}
+    )
+
+
 def activate_view(request: HttpRequest) -> JsonResponse:
     translation.activate("zh-hans")
     return JsonResponse({"language": translation.get_language()})
@@ -49,6 +59,7 @@ def echo_view(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("thread", thread_view),
+    path("span", span_view),
     path("activate", activate_view),
     path("big", big_view),
     path("stream", stream_view),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -248,3 +249,60 @@ def test_a_new_worker_is_warm_before_its_first_request() -> None:
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "warm"
+
+
+def _spans(
+    app: PooledASGIHandler, calls: list[tuple[str, str, float]], *, gap: float = 0.005
+) -> dict[str, Any]:
+    """Send (name, method, sleep) requests together, `gap` seconds apart in that order; return
+    each one's span as the view saw it."""
+
+    async def one(index: int, name: str, method: str, sleep: float) -> Any:
+        await asyncio.sleep(index * gap)
+        query = f"name={name}&sleep={sleep}".encode()
+        return _json((await _call(app, "/span", method=method, query=query))[1])
+
+    async def run() -> list[Any]:
+        return await asyncio.gather(
+            *(one(index, *call) for index, call in enumerate(calls))
+        )
+
+    return {span["name"]: span for span in async_to_sync(run)()}
+
+
+def test_reads_run_one_at_a_time_in_the_order_they_came() -> None:
+    app = PooledASGIHandler(8, reads_in_flight=1, read_stall_seconds=5)
+
+    spans = _spans(app, [(name, "GET", 0.03) for name in "abcd"])
+
+    ordered = [spans[name] for name in "abcd"]
+    for earlier, later in itertools.pairwise(ordered):
+        assert later["start"] >= earlier["end"]
+
+
+def test_without_a_read_bound_reads_run_together() -> None:
+    app = PooledASGIHandler(8)
+
+    spans = _spans(app, [(name, "GET", 0.1) for name in "abcd"])
+
+    assert spans["d"]["start"] < spans["a"]["end"]
+
+
+def test_writes_do_not_wait_for_reads() -> None:
+    app = PooledASGIHandler(8, reads_in_flight=1, read_stall_seconds=5)
+
+    spans = _spans(
+        app, [("read", "GET", 0.2), ("write1", "POST", 0), ("write2", "POST", 0)]
+    )
+
+    assert spans["write1"]["end"] < spans["read"]["end"]
+    assert spans["write2"]["end"] < spans["read"]["end"]
+
+
+def test_a_slow_read_lets_the_next_start_beside_it() -> None:
+    app = PooledASGIHandler(8, reads_in_flight=1, read_stall_seconds=0.05)
+
+    spans = _spans(app, [("slow", "GET", 0.5), ("quick", "GET", 0)])
+
+    assert spans["quick"]["end"] < spans["slow"]["end"]
+    assert spans["quick"]["start"] - spans["slow"]["start"] >= 0.04

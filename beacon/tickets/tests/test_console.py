@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from beacon.accounts.tests.factories import (
 )
 from beacon.tickets import services
 from beacon.tickets.console.lists import PAGE_SIZE
+from beacon.tickets.console_forms import staff_for, teams_for
 from beacon.tickets.models import (
     Attachment,
     Category,
@@ -558,15 +561,65 @@ def test_list_query_count_is_constant(
         )
     client = logged_in(desk.agent_x)
 
-    # user, memberships, page ids, tickets, tag names, SLA targets, 5 view counts, and the teams,
-    # categories and staff both forms offer (loaded once): 14, however many rows and tags.
-    with django_assert_max_num_queries(14):
+    # user, memberships, page ids, tickets, tag names, SLA targets, 5 view counts, the staff
+    # both forms offer (loaded once), and the teams and categories with the configuration
+    # version each is checked against: 16, however many rows and tags.
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("console:index"), {"view": "all"})
-    # The view counts are reused for a few seconds: 5 queries fewer.
+    # The view counts are reused for a few seconds, the teams and categories until the
+    # configuration changes (only its version is read): 7 queries fewer.
     with django_assert_max_num_queries(9):
         client.get(reverse("console:index"), {"view": "all"})
 
     assert len(response.context["page"].items) == PAGE_SIZE
+
+
+def _offered(html: str, name: str) -> list[str]:
+    """The labels of the options of the select named `name` in `html`, in order."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None, name
+    return [
+        unescape(label)
+        for label in re.findall(r"<option [^>]*>([^<]*)</option>", select.group(1))
+    ]
+
+
+def test_list_filters_offer_what_the_viewer_works_with_and_follow_changes(
+    desk: Desk,
+) -> None:
+    other = new_user(AgentFactory, teams=[desk.team_x], display_name="Aaron")
+    agent_page = logged_in(desk.agent_x).get(reverse("console:index")).content.decode()
+    admin_page = logged_in(desk.admin).get(reverse("console:index")).content.decode()
+
+    # The same people, in the same order, as the querysets the forms validate with.
+    agents_staff = [str(user) for user in staff_for(desk.agent_x)]
+    assert sorted(agents_staff) == ["Aaron", "Xavier"]
+    assert _offered(agent_page, "team") == ["Any", desk.team_x.name_en]
+    assert _offered(agent_page, "assignee") == ["Anyone", *agents_staff]
+    assert _offered(agent_page, "bulk-assignee") == ["No change", *agents_staff]
+    assert _offered(admin_page, "team") == [
+        "Any",
+        *(str(team) for team in teams_for(desk.admin)),
+    ]
+    assert _offered(admin_page, "assignee") == [
+        "Anyone",
+        *(str(user) for user in staff_for(desk.admin)),
+    ]
+    assert "Yolanda" in _offered(admin_page, "assignee")
+
+    # Changes show on the next page: the cached teams and categories follow the
+    # configuration version, the staff are read on each page.
+    desk.team_x.name_en = "Deposits (renamed)"
+    desk.team_x.save()
+    added = new_category(slug="new-kind")
+    other.is_active = False
+    other.save()
+    again = logged_in(desk.agent_x).get(reverse("console:index")).content.decode()
+
+    assert _offered(again, "team") == ["Any", "Deposits (renamed)"]
+    assert str(added) in _offered(again, "category")
+    assert str(added) not in _offered(agent_page, "category")
+    assert _offered(again, "assignee") == ["Anyone", "Xavier"]
 
 
 def test_htmx_list_query_count_is_constant(
@@ -577,9 +630,10 @@ def test_htmx_list_query_count_is_constant(
         make_ticket(customer=desk.bob, category=desk.category_x, tags=["usdt"])
     client = logged_in(desk.agent_x)
 
-    # user, memberships, page ids, tickets, tag names, SLA targets, bulk choices (teams, staff);
-    # no sidebar counts, no filter choices.
-    with django_assert_max_num_queries(8):
+    # user, memberships, page ids, tickets, tag names, SLA targets, bulk choices (staff; teams
+    # and the configuration version they are checked against); no sidebar counts, no filter
+    # choices.
+    with django_assert_max_num_queries(9):
         response = client.get(
             reverse("console:index"), {"view": "all", "q": "deposit"}, headers=HTMX
         )
