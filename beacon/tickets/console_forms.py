@@ -123,7 +123,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 # the order of the staff choices. One plain query, compiled once per connection.
 _STAFF_AND_TEAMS = PreparedQuery(
     lambda: (
-        User.objects.filter(is_active=True, role__in=WRITER_ROLES)
+        writers()
         .order_by("email", "pk")
         .values_list("pk", "display_name", "email", "memberships__team_id")
     )

@@ -1208,3 +1208,36 @@ def test_list_shows_sla_time_left_and_overdue(desk: Desk) -> None:
     ).exists()
     assert 'class="sla-left overdue"' in html
     assert "-30m" in html or "-29m" in html
+
+
+def test_the_staff_choices_are_read_through_the_staff_index(desk: Desk) -> None:
+    """The assignee choices query must not walk every customer: its WHERE implies the partial
+    index's `NOT role = 'customer'` (accounts.User.Meta), so the database reads the staff only."""
+    from django.db import connection
+
+    from beacon.tickets.console_forms import _STAFF_AND_TEAMS, writers
+
+    if connection.vendor != "sqlite":
+        pytest.skip(
+            "the plan is checked on SQLite; PostgreSQL chooses by its statistics"
+        )
+    for number in range(30):
+        new_user(CustomerFactory, email=f"c{number:02d}@example.com")
+    sql, params = writers().order_by("email", "pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Statistics as a real installation gathers them (PRAGMA optimize): two roles.
+        cursor.execute("ANALYZE")
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[3]) for row in cursor.fetchall())
+
+    # Either the staff index, or at least a search by role: never a walk over every user.
+    walks = [
+        step
+        for step in plan.split("SCAN")[1:]
+        if step.strip().startswith("accounts_user")
+        and "user_staff_email_idx" not in step
+    ]
+    assert not walks, plan
+    assert [
+        name for _pk, name, _email, _team in _STAFF_AND_TEAMS.all() if name == "Xavier"
+    ] == ["Xavier"]
