@@ -173,14 +173,6 @@ def test_children_see_the_chosen_port_so_links_use_it() -> None:
     assert env["PATH"] == "/usr/bin"
 
 
-def test_web_workers_take_turns_accepting_connections_unless_told_otherwise() -> None:
-    shared = child_environment(_config(), base={})
-    kept = child_environment(_config(), base={"UV_TCP_SINGLE_ACCEPT": "0"})
-
-    assert shared["UV_TCP_SINGLE_ACCEPT"] == "1"
-    assert kept["UV_TCP_SINGLE_ACCEPT"] == "0"
-
-
 @pytest.mark.django_db
 def test_command_prints_the_urls_and_supervises_web_and_worker(
     monkeypatch: pytest.MonkeyPatch,

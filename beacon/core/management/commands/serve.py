@@ -145,12 +145,6 @@ def child_environment(
     env["PORT"] = str(config.port)
     env["HOST"] = config.host
     env["PYTHONUNBUFFERED"] = "1"
-    # uvicorn's workers share one listening socket. By default each accepts every connection
-    # waiting when it wakes, so a burst of keep-alive connections lands mostly on one worker
-    # (11 of 16 measured) and its requests wait twice as long while the other core idles. With
-    # this libuv setting (uvloop) a worker accepts one connection per wake-up and yields, so
-    # they share the burst. Set it to 0 in the environment to keep libuv's default.
-    env.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     return env
 
 
