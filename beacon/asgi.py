@@ -16,15 +16,21 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from beacon.core.asgi_http import PooledASGIHandler  # noqa: E402
+from beacon.core.balance import ConnectionBoard  # noqa: E402
 from beacon.core.checkpoint import start_background_checkpoints  # noqa: E402
 from beacon.websockets import websocket_urlpatterns  # noqa: E402
 
 # Django's HTTP requests, on a bounded pool of long-lived threads (beacon/core/asgi_http.py).
 # Reads are admitted in arrival order, WEB_READS_IN_FLIGHT at once (beacon/core/gate.py).
+# Keep-alive connections are shared out evenly between this machine's web processes
+# (beacon/core/balance.py).
 django_asgi_app = PooledASGIHandler(
     settings.WEB_MAX_REQUESTS_IN_FLIGHT,
     reads_in_flight=settings.WEB_READS_IN_FLIGHT,
     read_stall_seconds=settings.WEB_READ_STALL_SECONDS,
+    board=ConnectionBoard(settings.DATA_DIR / "web-connections.board")
+    if settings.WEB_SHARE_CONNECTIONS
+    else None,
 )
 # SQLite's WAL checkpoints in a background thread rather than in a request's COMMIT.
 start_background_checkpoints()

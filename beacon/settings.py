@@ -127,6 +127,9 @@ WEB_MAX_REQUESTS_IN_FLIGHT = env_int("WEB_MAX_REQUESTS_IN_FLIGHT", 8, minimum=0)
 # 0: reads are bounded by the pool alone.
 WEB_READS_IN_FLIGHT = env_int("WEB_READS_IN_FLIGHT", 1, minimum=0)
 WEB_READ_STALL_SECONDS = env_int("WEB_READ_STALL_MS", 100, minimum=1) / 1000
+# Web processes on one machine share out keep-alive connections evenly: one holding more than
+# its share closes one after a response and the client reconnects (beacon/core/balance.py).
+WEB_SHARE_CONNECTIONS = env_bool("WEB_SHARE_CONNECTIONS", default=True)
 # API ticket creates that arrive together share one transaction (beacon/tickets/batching.py).
 # Off in tests: the test's database transaction belongs to the test thread.
 TICKET_CREATE_BATCHING = env_bool("TICKET_CREATE_BATCHING", default=not TESTING)

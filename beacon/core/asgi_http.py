@@ -54,6 +54,7 @@ from django.urls import (
 )
 from django.utils import translation
 
+from beacon.core.balance import ConnectionBoard
 from beacon.core.gate import Gate
 
 logger = logging.getLogger("django.request")
@@ -79,6 +80,7 @@ class PooledASGIHandler(base.BaseHandler):
         *,
         reads_in_flight: int = 0,
         read_stall_seconds: float = 0.1,
+        board: ConnectionBoard | None = None,
     ) -> None:
         super().__init__()
         self.load_middleware(is_async=False)
@@ -99,6 +101,9 @@ class PooledASGIHandler(base.BaseHandler):
             if reads_in_flight > 0
             else None
         )
+        # Keep-alive connections shared out between the machine's web processes
+        # (beacon/core/balance.py); None: every connection is kept open.
+        self._board = board
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -121,11 +126,19 @@ class PooledASGIHandler(base.BaseHandler):
                     gate.leave(admitted)
         finally:
             body_file.close()
+        headers = _headers(response)
+        client = scope.get("client")
+        if self._board is not None and not self._board.keep_open(
+            (client[0], client[1]) if client else None
+        ):
+            # The client opens a new connection for its next request, which may land on a
+            # process holding fewer.
+            headers.append((b"connection", b"close"))
         await send(
             {
                 "type": "http.response.start",
                 "status": response.status_code,
-                "headers": _headers(response),
+                "headers": headers,
             }
         )
         if not response.streaming:

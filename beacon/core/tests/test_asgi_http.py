@@ -306,3 +306,35 @@ def test_a_slow_read_lets_the_next_start_beside_it() -> None:
 
     assert spans["quick"]["end"] < spans["slow"]["end"]
     assert spans["quick"]["start"] - spans["slow"]["start"] >= 0.04
+
+
+def test_a_process_over_its_share_of_connections_asks_the_client_to_reconnect(
+    tmp_path: Any,
+) -> None:
+    from beacon.core.balance import ConnectionBoard
+
+    board_file = tmp_path / "board"
+    app = PooledASGIHandler(2, board=ConnectionBoard(board_file, pid=101))
+    other = ConnectionBoard(
+        board_file, pid=102
+    )  # another web process, holding none yet
+
+    async def request_from(port: int) -> list[tuple[bytes, bytes]]:
+        scope = {**_scope("/thread"), "client": ("127.0.0.1", port)}
+        communicator = ApplicationCommunicator(app, scope)
+        await communicator.send_input(
+            {"type": "http.request", "body": b"", "more_body": False}
+        )
+        start = await communicator.receive_output(timeout=10)
+        await communicator.receive_output(timeout=10)
+        await communicator.wait(timeout=10)
+        return [(name.lower(), value) for name, value in start["headers"]]
+
+    first = async_to_sync(request_from)(40001)
+    second = async_to_sync(request_from)(40002)  # 2 of 2 here, 0 there: over its share
+    other.keep_open(("127.0.0.1", 50001))
+    third = async_to_sync(request_from)(40001)  # 1 here, 1 there: even
+
+    assert (b"connection", b"close") not in first
+    assert (b"connection", b"close") in second
+    assert (b"connection", b"close") not in third

@@ -1,0 +1,143 @@
+"""Keep-alive connections shared out evenly between the web processes of one machine.
+
+uvicorn's workers share one listening socket, and the worker whose event loop wakes first
+accepts every connection waiting. A client that opens its connections in a burst (a load
+balancer's pool, an integration's HTTP client, the benchmark's 16) therefore often lands them
+12/4, 13/3 or 16/0 on two workers: with reads served in arrival order, the fuller worker's
+requests wait two to three times as long while the other core idles. uvloop has no setting to
+accept one connection at a time, and asyncio's loop, which could, costs 5-14% of throughput
+(decision 0001).
+
+So each web process counts the connections it is serving (a client address seen within the
+keep-alive timeout) and publishes the count on a small shared board, a file in DATA_DIR with a
+slot per process: its pid, its count and when it last wrote. A process holding more than its
+share of the machine's connections (the total over the live slots, rounded up) answers the next
+request of one of them with `Connection: close`; the client reconnects, and the new connection
+goes to whichever worker accepts it first, usually the idler one. Repeated, the counts even
+out within a fraction of a second, and a client never sees an error: a keep-alive connection
+may be closed after any response.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import math
+import mmap
+import os
+import struct
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# pid, connections, last write (time.time()).
+_SLOT = struct.Struct("<iid")
+SLOTS = 64
+# A slot not written for this long belongs to a process that has stopped (or is idle, with
+# nothing to balance).
+STALE_SECONDS = 3.0
+# How often a process drops clients it has not heard from and rewrites its slot.
+REFRESH_SECONDS = 0.5
+
+Client = tuple[str, int]
+
+
+class ConnectionBoard:
+    """This process's slot on the machine's board, and its view of the others'."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        idle_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        pid: int | None = None,
+    ) -> None:
+        self.idle_seconds = idle_seconds
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._clients: dict[Client, float] = {}
+        self._pid = os.getpid() if pid is None else pid
+        self._next_refresh = 0.0
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            size = _SLOT.size * SLOTS
+            if os.fstat(fd).st_size < size:
+                os.ftruncate(fd, size)
+            self._map = mmap.mmap(fd, size)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                self._slot = self._claim()
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    @property
+    def connections(self) -> int:
+        return len(self._clients)
+
+    def _claim(self) -> int:
+        now = self._wall_clock()
+        free = None
+        for slot in range(SLOTS):
+            pid, _count, written = _SLOT.unpack_from(self._map, slot * _SLOT.size)
+            if pid == self._pid:
+                free = slot
+                break
+            if free is None and (pid == 0 or now - written > STALE_SECONDS):
+                free = slot
+        if free is None:
+            raise RuntimeError("no free slot on the web processes' connection board")
+        _SLOT.pack_into(self._map, free * _SLOT.size, self._pid, 0, now)
+        return free
+
+    def _publish(self) -> None:
+        _SLOT.pack_into(
+            self._map,
+            self._slot * _SLOT.size,
+            self._pid,
+            len(self._clients),
+            self._wall_clock(),
+        )
+
+    def _refresh(self, now: float) -> None:
+        cutoff = now - self.idle_seconds
+        for client in [c for c, seen in self._clients.items() if seen < cutoff]:
+            del self._clients[client]
+        self._publish()
+        self._next_refresh = now + REFRESH_SECONDS
+
+    def fair_share(self) -> int:
+        """The connections each live process would hold if they were shared evenly."""
+        now = self._wall_clock()
+        total = 0
+        processes = 0
+        for slot in range(SLOTS):
+            pid, count, written = _SLOT.unpack_from(self._map, slot * _SLOT.size)
+            if pid and now - written <= STALE_SECONDS:
+                total += count
+                processes += 1
+        return math.ceil(total / processes) if processes else 0
+
+    def keep_open(self, client: Client | None) -> bool:
+        """Note a request from `client`; False when its connection should close after this
+        response, to be opened again, perhaps on another process."""
+        if client is None:
+            return True
+        now = self._clock()
+        new = client not in self._clients
+        self._clients[client] = now
+        if new or now >= self._next_refresh:
+            self._refresh(now)
+        if len(self._clients) > self.fair_share():
+            del self._clients[client]
+            self._publish()
+            return False
+        return True
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            _SLOT.pack_into(self._map, self._slot * _SLOT.size, 0, 0, 0.0)
+            self._map.close()
