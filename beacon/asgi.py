@@ -16,7 +16,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from beacon.core.asgi_http import PooledASGIHandler  # noqa: E402
-from beacon.core.balance import ConnectionBoard  # noqa: E402
+from beacon.core.balance import ConnectionBoard, board_path  # noqa: E402
 from beacon.core.checkpoint import start_background_checkpoints  # noqa: E402
 from beacon.websockets import websocket_urlpatterns  # noqa: E402
 
@@ -28,7 +28,7 @@ django_asgi_app = PooledASGIHandler(
     settings.WEB_MAX_REQUESTS_IN_FLIGHT,
     reads_in_flight=settings.WEB_READS_IN_FLIGHT,
     read_stall_seconds=settings.WEB_READ_STALL_SECONDS,
-    board=ConnectionBoard(settings.DATA_DIR / "web-connections.board")
+    board=ConnectionBoard(board_path(settings.DATA_DIR))
     if settings.WEB_SHARE_CONNECTIONS
     else None,
 )

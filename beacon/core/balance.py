@@ -9,8 +9,8 @@ accept one connection at a time, and asyncio's loop, which could, costs 5-14% of
 (decision 0001).
 
 So each web process counts the connections it is serving (a client address seen within the
-keep-alive timeout) and publishes the count on a small shared board, a file in DATA_DIR with a
-slot per process: its pid, its count and when it last wrote. A process holding more than its
+keep-alive timeout) and publishes the count on a small shared board, a memory-mapped file in
+the machine's temporary directory (`board_path`) with a slot per process: its pid, its count and when it last wrote. A process holding more than its
 share of the machine's connections (the total over the live slots, rounded up) answers the next
 request of one of them with `Connection: close`; the client reconnects, and the new connection
 goes to whichever worker accepts it first, usually the idler one. Repeated, the counts even
@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import math
 import mmap
 import os
 import struct
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +42,14 @@ STALE_SECONDS = 3.0
 REFRESH_SECONDS = 0.5
 
 Client = tuple[str, int]
+
+
+def board_path(data_dir: Path) -> Path:
+    """Where the web processes of this installation on this machine keep their board: in the
+    machine's temporary directory, not DATA_DIR, which several machines may share (attachments
+    on a network volume) while the board must count one machine's processes."""
+    installation = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"beacon-web-connections-{installation}.board"
 
 
 class ConnectionBoard:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from beacon.core.balance import SLOTS, STALE_SECONDS, ConnectionBoard
+from beacon.core.balance import SLOTS, STALE_SECONDS, ConnectionBoard, board_path
 
 
 class Clock:
@@ -133,3 +134,13 @@ def test_the_board_has_room_for_a_fixed_number_of_processes(tmp_path: Path) -> N
         ConnectionBoard(path, pid=5000)
     boards[0].close()
     assert ConnectionBoard(path, pid=5000)._slot == boards[0]._slot
+
+
+def test_each_installation_has_its_board_on_the_machine_not_in_its_data(
+    tmp_path: Path,
+) -> None:
+    one, other = tmp_path / "one", tmp_path / "other"
+
+    assert board_path(one) == board_path(tmp_path / "x" / ".." / "one")
+    assert board_path(one) != board_path(other)
+    assert board_path(one).parent == Path(tempfile.gettempdir())
