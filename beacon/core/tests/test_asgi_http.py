@@ -314,10 +314,15 @@ def test_a_process_over_its_share_of_connections_asks_the_client_to_reconnect(
     from beacon.core.balance import ConnectionBoard
 
     board_file = tmp_path / "board"
-    app = PooledASGIHandler(2, board=ConnectionBoard(board_file, pid=101))
-    other = ConnectionBoard(
-        board_file, pid=102
-    )  # another web process, holding none yet
+
+    def running(pid: int) -> int:
+        return 1  # both pids stand for running web processes
+
+    app = PooledASGIHandler(
+        2, board=ConnectionBoard(board_file, pid=101, started=running)
+    )
+    # Another web process, holding no connection yet.
+    other = ConnectionBoard(board_file, pid=102, started=running)
 
     async def request_from(port: int) -> list[tuple[bytes, bytes]]:
         scope = {**_scope("/thread"), "client": ("127.0.0.1", port)}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from beacon.core.balance import SLOTS, STALE_SECONDS, ConnectionBoard, board_path
+from beacon.core.balance import SLOTS, ConnectionBoard, board_path, process_started
 
 
 class Clock:
@@ -18,13 +18,36 @@ class Clock:
         return self.now
 
 
+class Machine:
+    """Which processes run, and since when (in place of /proc)."""
+
+    def __init__(self) -> None:
+        self.running: dict[int, int] = {}
+
+    def started(self, pid: int) -> int | None:
+        return self.running.get(pid)
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
-def _board(path: Path, pid: int, clock: Clock) -> ConnectionBoard:
-    return ConnectionBoard(path, clock=clock, wall_clock=clock, pid=pid, idle_seconds=5)
+MACHINE = Machine()
+
+
+def _board(
+    path: Path, pid: int, clock: Clock, machine: Machine = MACHINE
+) -> ConnectionBoard:
+    machine.running.setdefault(pid, 7_000 + pid)
+    return ConnectionBoard(
+        path,
+        clock=clock,
+        wall_clock=clock,
+        pid=pid,
+        idle_seconds=5,
+        started=machine.started,
+    )
 
 
 def _clients(first: int, count: int) -> list[tuple[str, int]]:
@@ -98,21 +121,56 @@ def test_a_lone_process_keeps_every_connection(tmp_path: Path, clock: Clock) -> 
 def test_a_stopped_process_no_longer_counts_and_its_slot_is_reused(
     tmp_path: Path, clock: Clock
 ) -> None:
+    machine = Machine()
     path = tmp_path / "board"
-    stopped, alive = _board(path, 101, clock), _board(path, 102, clock)
+    stopped, alive = (
+        _board(path, 101, clock, machine),
+        _board(path, 102, clock, machine),
+    )
     for n in range(10):
         stopped.keep_open(("127.0.0.1", 40000 + n))
         alive.keep_open(("127.0.0.1", 50000 + n))
     assert (stopped.connections, alive.connections) == (10, 10)
     assert alive.fair_share() == 10
 
-    clock.now += STALE_SECONDS + 1  # the first process wrote nothing since
-    for client in _clients(50000, 10):
-        assert alive.keep_open(client) is True
-    assert alive.fair_share() == 10  # its own 10 alone
-    newcomer = _board(path, 103, clock)
+    del machine.running[101]
+    clock.now += 1  # past the cached answer
 
-    assert newcomer._slot == stopped._slot
+    assert alive.fair_share() == 10  # its own 10 alone
+    assert _board(path, 103, clock, machine)._slot == stopped._slot
+
+
+def test_a_pid_taken_by_another_program_is_not_that_process(
+    tmp_path: Path, clock: Clock
+) -> None:
+    machine = Machine()
+    path = tmp_path / "board"
+    gone, alive = _board(path, 101, clock, machine), _board(path, 102, clock, machine)
+    for n in range(6):
+        gone.keep_open(("127.0.0.1", 40000 + n))
+        alive.keep_open(("127.0.0.1", 50000 + n))
+    machine.running[101] = 99_999  # the same pid, a later start: another program
+    clock.now += 1
+
+    assert alive.fair_share() == 6
+    assert _board(path, 103, clock, machine)._slot == gone._slot
+
+
+def test_an_idle_process_is_one_to_share_with(tmp_path: Path, clock: Clock) -> None:
+    machine = Machine()
+    path = tmp_path / "board"
+    idle, busy = _board(path, 101, clock, machine), _board(path, 102, clock, machine)
+    for n in range(8):
+        idle.keep_open(("127.0.0.1", 40000 + n))
+    clock.now += (
+        60  # the idle one has written nothing for a minute: its clients are gone
+    )
+    closed = [c for c in _clients(50000, 16) if not busy.keep_open(c)]
+
+    # Two running processes: while the idle one holds none, the busy one keeps 1 and sends
+    # the others on (with the idle one's stale 8 counted, it would have kept 12).
+    assert busy.connections == 1
+    assert len(closed) == 15
 
 
 def test_idle_connections_stop_counting(tmp_path: Path, clock: Clock) -> None:
@@ -126,14 +184,24 @@ def test_idle_connections_stop_counting(tmp_path: Path, clock: Clock) -> None:
     assert board.connections == 1
 
 
-def test_the_board_has_room_for_a_fixed_number_of_processes(tmp_path: Path) -> None:
+def test_the_board_has_room_for_a_fixed_number_of_processes(
+    tmp_path: Path, clock: Clock
+) -> None:
+    machine = Machine()
     path = tmp_path / "board"
-    boards = [ConnectionBoard(path, pid=1000 + n) for n in range(SLOTS)]
+    boards = [_board(path, 1000 + n, clock, machine) for n in range(SLOTS)]
 
     with pytest.raises(RuntimeError, match="no free slot"):
-        ConnectionBoard(path, pid=5000)
+        _board(path, 5000, clock, machine)
     boards[0].close()
-    assert ConnectionBoard(path, pid=5000)._slot == boards[0]._slot
+    assert _board(path, 5001, clock, machine)._slot == boards[0]._slot
+
+
+def test_the_running_processes_are_read_from_proc() -> None:
+    import os
+
+    assert process_started(os.getpid()) not in (None, 0)
+    assert process_started(2**22 + 12_345) is None
 
 
 def test_each_installation_has_its_board_on_the_machine_not_in_its_data(
