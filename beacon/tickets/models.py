@@ -68,9 +68,12 @@ class Category(models.Model):
         return self.name_en
 
     def display_name(self, language: str) -> str:
-        return (
-            self.name_zh if language.startswith("zh") and self.name_zh else self.name_en
-        )
+        return self.name_in(language, name_en=self.name_en, name_zh=self.name_zh)
+
+    @staticmethod
+    def name_in(language: str, *, name_en: str, name_zh: str) -> str:
+        """The name shown to a reader of `language` (Chinese where one is given)."""
+        return name_zh if language.startswith("zh") and name_zh else name_en
 
 
 class Tag(models.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -291,6 +292,38 @@ def paginate(
 ) -> Page:
     """Keyset pagination on the sort key plus id: stable under inserts, cheap on deep pages."""
     order = SORT_FIELDS[sort]
+    ids = _page_ids(qs, order, cursor, limit)
+    by_id = {row.pk: row for row in _rows_of(qs, ids)}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    return _page(rows, order, limit, getattr)
+
+
+def paginate_values(
+    qs: QuerySet[Ticket],
+    *,
+    sort: Sort,
+    cursor: str | None,
+    limit: int,
+    fields: tuple[str, ...],
+) -> Page:
+    """`paginate`, with each row of the page a dict of `fields` (and "id") instead of a model
+    instance with its relations: for a list that only shows columns. Building the 100-odd model
+    instances of an API page cost more than the queries (2.0 against 1.1 ms)."""
+    order = SORT_FIELDS[sort]
+    ids = _page_ids(qs, order, cursor, limit)
+    names = tuple(dict.fromkeys(("id", *fields, *(_attr(f) for f in order))))
+    rows_by_id = {
+        row["id"]: row
+        for row in qs.model._default_manager.filter(pk__in=ids).values(*names)
+    }
+    rows = [rows_by_id[pk] for pk in ids if pk in rows_by_id]
+    return _page(rows, order, limit, dict.__getitem__)
+
+
+def _page_ids(
+    qs: QuerySet[Ticket], order: tuple[str, ...], cursor: str | None, limit: int
+) -> list[int]:
+    """The ids of the page after `cursor` and one more (to tell whether another page follows)."""
     if cursor:
         parts = _decode(cursor)
         if len(parts) != len(order):
@@ -301,15 +334,18 @@ def paginate(
         qs = qs.filter(_after(order, parts))
     # Deferred join: pick the page's ids from the index alone, then load those rows with their
     # relations. Joining first would join every matching row before the sort cuts it to a page.
-    ids = list(qs.values_list("pk", flat=True)[: limit + 1])
-    by_id = {row.pk: row for row in _rows_of(qs, ids)}
-    rows = [by_id[pk] for pk in ids if pk in by_id]
+    return list(qs.values_list("pk", flat=True)[: limit + 1])
+
+
+def _page(
+    rows: list[Any], order: tuple[str, ...], limit: int, read: Callable[[Any, str], Any]
+) -> Page:
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
     if more and rows:
         last = rows[-1]
-        next_cursor = _encode(tuple(getattr(last, _attr(f)) for f in order))
+        next_cursor = _encode(tuple(read(last, _attr(f)) for f in order))
     return Page(items=rows, next_cursor=next_cursor)
 
 

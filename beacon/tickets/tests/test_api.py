@@ -1353,6 +1353,37 @@ def test_list_filters(
     assert _references(api_client(agent_x), view="mine") == {assigned.reference}
 
 
+def test_a_list_row_says_what_the_ticket_page_says(
+    agent_x: User, customer: User, category_x: Category
+) -> None:
+    """List rows are built from plain column values, the ticket page from the ticket: the
+    fields they share agree, for staff reading in Chinese and for the customer."""
+    category_x.name_zh = "一般问题"
+    category_x.save()
+    agent_x.language = "zh-hans"
+    agent_x.save()
+    ticket = make_ticket(
+        customer=customer,
+        category=category_x,
+        subject="Withdrawal stuck, my seed is abandon ability able about above absent",
+        tags=["vip"],
+    )
+    ticket_update(ticket=ticket, actor=agent_x, changes={"assignee": agent_x})
+
+    for reader in (agent_x, customer):
+        client = api_client(reader)
+        [row] = client.get("/api/v1/tickets").json()["items"]
+        page = client.get(f"/api/v1/tickets/{ticket.reference}").json()
+
+        assert row == {name: page[name] for name in row}
+    staff_row = api_client(agent_x).get("/api/v1/tickets").json()["items"][0]
+    customer_row = api_client(customer).get("/api/v1/tickets").json()["items"][0]
+    assert staff_row["category_name"] == "一般问题"
+    assert (staff_row["assignee"], staff_row["tags"]) == (agent_x.email, ["vip"])
+    assert (customer_row["assignee"], customer_row["tags"]) == (None, [])
+    assert staff_row["team"] == "team-x"
+
+
 def test_list_runs_a_constant_number_of_queries(
     agent_x: User,
     team_x: Team,
