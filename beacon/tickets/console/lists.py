@@ -32,7 +32,7 @@ from beacon.tickets.queries import (
     TicketFilter,
     View,
     capped_count,
-    paginate,
+    paginate_values,
     tag_names_by_ticket,
     team_ids_of,
     ticket_list_for_user,
@@ -67,25 +67,30 @@ def _list_context(
 ) -> dict[str, Any]:
     filter_form = TicketFilterForm(data, user=user)
     filters = filter_form.to_filter()
-    # Only the columns a row shows (see rows.py) and the sort keys: loading whole tickets and
-    # people (descriptions, JSON columns, password hashes) made the page's query several times
-    # dearer. A field read that is not listed costs a query per row; the query-count test
-    # catches it.
-    tickets = ticket_list_for_user(user=user, filters=filters).only(*ROW_COLUMNS)
+    # Only the columns a row shows (see rows.py) and the sort keys, as plain values: loading
+    # whole tickets and people (descriptions, JSON columns, password hashes) made the page's
+    # query several times dearer, and model instances for each row and its relations cost more
+    # than the query.
+    tickets = ticket_list_for_user(user=user, filters=filters)
     notice = ""
     try:
-        page = paginate(tickets, sort=filters.sort, cursor=cursor, limit=PAGE_SIZE)
+        page = paginate_values(
+            tickets,
+            sort=filters.sort,
+            cursor=cursor,
+            limit=PAGE_SIZE,
+            fields=ROW_COLUMNS,
+        )
     except Invalid as exc:
         notice = exc.message
-        page = paginate(tickets, sort=filters.sort, cursor=None, limit=PAGE_SIZE)
+        page = paginate_values(
+            tickets, sort=filters.sort, cursor=None, limit=PAGE_SIZE, fields=ROW_COLUMNS
+        )
     # SLA time left per row: one query for the page (the SLA app owns the targets); the tags'
     # names in one plain query too (a prefetch builds a Tag object and a queryset per row).
-    page_ids = [ticket.pk for ticket in page.items]
+    page_ids = [row["id"] for row in page.items]
     next_targets = next_target_by_ticket(page_ids)
     tags = tag_names_by_ticket(page_ids)
-    for ticket in page.items:
-        ticket.sla_next = next_targets.get(ticket.pk)
-        ticket.tag_names = tags.get(ticket.pk, [])
     query = _filter_query(data)
     next_url = ""
     if page.next_cursor:
@@ -107,6 +112,8 @@ def _list_context(
             selected=selected,
             ticket_base=ticket_base,
             now=now,
+            sla_next=next_targets,
+            tag_names=tags,
         ),
         "filter_items": list(query.items()),
         "first_url": f"{reverse('console:index')}?{query.urlencode()}",

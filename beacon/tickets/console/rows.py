@@ -9,9 +9,10 @@ does (without its lazy-string wrapper, a third of the cost when called thousands
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -21,10 +22,11 @@ from django.utils.translation import gettext as _
 from beacon.accounts.models import User, VipTier
 from beacon.sla.models import SlaTarget
 from beacon.sla.templatetags.sla import sla_time_left
-from beacon.tickets.models import Priority, Status, Ticket
+from beacon.tickets.models import Priority, Status
 from beacon.triage.pii import pii_for
 
-# What ticket_rows reads, for the list query's only(): a column missing here costs a query per row.
+# What ticket_rows reads of each ticket, by the names Ticket.objects.values() gives them (with
+# "id"): the list loads these columns as plain values (queries.paginate_values).
 ROW_COLUMNS = (
     "reference",
     "subject",
@@ -61,15 +63,18 @@ def _sla(target: SlaTarget | None, now: datetime) -> str:
 
 
 def ticket_rows(
-    tickets: Iterable[Ticket],
+    tickets: Iterable[Mapping[str, Any]],
     *,
     viewer: User,
     can_write: bool,
     selected: Collection[int],
     ticket_base: str,
     now: datetime,
+    sla_next: Mapping[int, SlaTarget],
+    tag_names: Mapping[int, list[str]],
 ) -> SafeString:
-    """The `<tr>` of each ticket; relations, `sla_next` and `tag_names` were loaded by the list."""
+    """The `<tr>` of each ticket, a row of ROW_COLUMNS; each one's soonest SLA target and tag
+    names were loaded by the list."""
     chinese = get_language() == "zh-hans"
     # Labels translated and escaped once per page rather than once per row.
     statuses = {value: escape(str(label)) for value, label in Status.choices}
@@ -80,53 +85,59 @@ def ticket_rows(
     base = escape(ticket_base)
     rows = []
     for ticket in tickets:
-        reference = escape(ticket.reference)
+        pk = ticket["id"]
+        reference = escape(ticket["reference"])
         url = f"{base}{reference}/"
-        customer = ticket.customer
-        category = ticket.category
-        team = ticket.team
         check = ""
         if can_write:
-            checked = " checked" if ticket.pk in selected else ""
+            checked = " checked" if pk in selected else ""
             check = (
-                f'<td class="col-check"><input type="checkbox" name="bulk-ids" value="{ticket.pk}"'
+                f'<td class="col-check"><input type="checkbox" name="bulk-ids" value="{pk}"'
                 f' form="bulk-form" data-row-check aria-label="{select_label} {reference}"{checked}></td>'
             )
         tags = "".join(
-            f'<span class="tag">{escape(name)}</span>'
-            for name in getattr(ticket, "tag_names", ())
+            f'<span class="tag">{escape(name)}</span>' for name in tag_names.get(pk, ())
         )
         vip = ""
-        if customer.vip_tier:
-            tier = tiers.get(customer.vip_tier) or escape(str(customer.vip_tier))
+        vip_tier = ticket["customer__vip_tier"]
+        if vip_tier:
+            tier = tiers.get(vip_tier) or escape(str(vip_tier))
             vip = f'<span class="badge badge-vip">{tier}</span>'
         category_name = (
-            category.name_zh if chinese and category.name_zh else category.name_en
+            ticket["category__name_zh"]
+            if chinese and ticket["category__name_zh"]
+            else ticket["category__name_en"]
         )
-        if team is None:
+        if ticket["team__name_en"] is None:
             team_name = _NONE
         else:
             team_name = escape(
-                team.name_zh if chinese and team.name_zh else team.name_en
+                ticket["team__name_zh"]
+                if chinese and ticket["team__name_zh"]
+                else ticket["team__name_en"]
             )
-        assignee = (
-            unassigned if ticket.assignee is None else escape(str(ticket.assignee))
-        )
-        priority = escape(str(ticket.priority))
-        status = escape(ticket.status)
+        # The assignee as str(User) shows them: their name, else their email.
+        if ticket["assignee__email"] is None:
+            assignee = unassigned
+        else:
+            assignee = escape(
+                ticket["assignee__display_name"] or ticket["assignee__email"]
+            )
+        priority = escape(str(ticket["priority"]))
+        status = escape(ticket["status"])
         rows.append(
             f'<tr class="ticket-row" data-ticket-row data-href="{url}">{check}'
             f'<td><a class="mono ref" href="{url}">{reference}</a></td>'
-            f'<td class="col-subject"><a href="{url}">{escape(pii_for(viewer, ticket.subject))}</a>{tags}</td>'
-            f'<td class="col-customer"><span class="email">{escape(pii_for(viewer, customer.email))}</span>{vip}</td>'
+            f'<td class="col-subject"><a href="{url}">{escape(pii_for(viewer, ticket["subject"]))}</a>{tags}</td>'
+            f'<td class="col-customer"><span class="email">{escape(pii_for(viewer, ticket["customer__email"]))}</span>{vip}</td>'
             f"<td>{escape(category_name)}</td>"
             f"<td>{team_name}</td>"
             f"<td>{assignee}</td>"
-            f'<td><span class="badge badge-p{priority}" title="{priorities.get(ticket.priority) or priority}">P{priority}</span></td>'
-            f'<td><span class="badge status-{status}">{statuses.get(ticket.status) or status}</span></td>'
-            f'<td class="col-sla">{_sla(getattr(ticket, "sla_next", None), now)}</td>'
-            f'<td class="col-time">{_time(ticket.created_at)}</td>'
-            f'<td class="col-time">{_time(ticket.updated_at)}</td>'
+            f'<td><span class="badge badge-p{priority}" title="{priorities.get(ticket["priority"]) or priority}">P{priority}</span></td>'
+            f'<td><span class="badge status-{status}">{statuses.get(ticket["status"]) or status}</span></td>'
+            f'<td class="col-sla">{_sla(sla_next.get(pk), now)}</td>'
+            f'<td class="col-time">{_time(ticket["created_at"])}</td>'
+            f'<td class="col-time">{_time(ticket["updated_at"])}</td>'
             "</tr>"
         )
     # Safe: every value above went through escape().

@@ -363,6 +363,43 @@ def test_list_shows_the_row_details(desk: Desk) -> None:
     assert "badge-p3" in html and "status-new" in html
 
 
+def _row(html: str, reference: str) -> str:
+    found = re.search(
+        rf'<tr class="ticket-row"[^>]*data-href="[^"]*{reference}/">.*?</tr>',
+        html,
+        re.S,
+    )
+    assert found is not None, reference
+    return found.group(0)
+
+
+def test_list_rows_show_names_in_the_reader_language_and_the_assignee(
+    desk: Desk,
+) -> None:
+    desk.category_x.name_zh = "充值问题"
+    desk.category_x.save()
+    desk.team_x.name_zh = "充提团队"
+    desk.team_x.save()
+    assigned = make_ticket(customer=desk.bob, category=desk.category_x, tags=["urgent"])
+    services.ticket_update(
+        ticket=assigned, actor=desk.agent_x, changes={"assignee": desk.agent_x}
+    )
+    client = logged_in(desk.agent_x)
+
+    english = listed(client)
+    row = _row(english, assigned.reference)
+    assert f"<td>{desk.category_x.name_en}</td>" in row
+    assert f"<td>{desk.team_x.name_en}</td>" in row
+    assert "<td>Xavier</td>" in row and '<span class="tag">urgent</span>' in row
+    assert 'class="muted">Unassigned</span>' in _row(english, desk.ticket.reference)
+
+    desk.agent_x.language = "zh-hans"
+    desk.agent_x.save()
+    chinese = listed(logged_in(desk.agent_x))
+    row = _row(chinese, assigned.reference)
+    assert "<td>充值问题</td>" in row and "<td>充提团队</td>" in row
+
+
 def test_list_filters_narrow_the_tickets(desk: Desk) -> None:
     client = logged_in(desk.agent_x)
     other_category = new_category(slug="withdrawal", default_team=desk.team_x)
@@ -533,8 +570,8 @@ def test_list_pages_with_a_cursor(desk: Desk) -> None:
     next_url = first.context["next_url"]
     second = client.get(next_url)
 
-    first_refs = {t.reference for t in first.context["page"].items}
-    second_refs = {t.reference for t in second.context["page"].items}
+    first_refs = {t["reference"] for t in first.context["page"].items}
+    second_refs = {t["reference"] for t in second.context["page"].items}
     assert len(first_refs) == PAGE_SIZE and len(second_refs) == 1
     assert first_refs.isdisjoint(second_refs)
     assert second.context["next_url"] == ""
