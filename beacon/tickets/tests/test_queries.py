@@ -131,7 +131,8 @@ def test_notes_and_note_attachments_are_hidden_from_customers(world) -> None:  #
     )
 
 
-def test_cursor_pagination_walks_every_ticket_once() -> None:
+@pytest.mark.parametrize("sort", list(queries.Sort))
+def test_cursor_pagination_walks_every_ticket_once(sort: queries.Sort) -> None:
     admin = UserFactory.create(role=Role.ADMIN)
     created = {make_ticket().reference for _ in range(7)}
     seen: list[str] = []
@@ -139,10 +140,16 @@ def test_cursor_pagination_walks_every_ticket_once() -> None:
 
     for _ in range(10):
         qs = queries.ticket_list_for_user(
-            user=admin, filters=TicketFilter(view=View.ALL)
+            user=admin, filters=TicketFilter(view=View.ALL, sort=sort)
         )
-        page = queries.paginate(qs, sort=queries.Sort.NEWEST, cursor=cursor, limit=3)
-        seen += [t.reference for t in page.items]
+        page = queries.paginate_values(
+            qs,
+            sort=sort,
+            cursor=cursor,
+            limit=3,
+            fields=("reference",),
+        )
+        seen += [row["reference"] for row in page.items]
         cursor = page.next_cursor
         if cursor is None:
             break
