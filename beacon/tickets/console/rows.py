@@ -53,6 +53,12 @@ def _time(value: datetime) -> str:
     return f'<time datetime="{local.isoformat()}" data-relative>{local:%Y-%m-%d %H:%M}</time>'
 
 
+def _name(row: Mapping[str, Any], relation: str, *, chinese: bool) -> str:
+    """A category's or team's name for the reader: Chinese where one is given."""
+    chinese_name: str = row[f"{relation}__name_zh"]
+    return chinese_name if chinese and chinese_name else row[f"{relation}__name_en"]
+
+
 def _sla(target: SlaTarget | None, now: datetime) -> str:
     if target is None:
         return _NONE
@@ -103,19 +109,12 @@ def ticket_rows(
         if vip_tier:
             tier = tiers.get(vip_tier) or escape(str(vip_tier))
             vip = f'<span class="badge badge-vip">{tier}</span>'
-        category_name = (
-            ticket["category__name_zh"]
-            if chinese and ticket["category__name_zh"]
-            else ticket["category__name_en"]
+        category_name = _name(ticket, "category", chinese=chinese)
+        team_name = (
+            _NONE
+            if ticket["team__name_en"] is None
+            else escape(_name(ticket, "team", chinese=chinese))
         )
-        if ticket["team__name_en"] is None:
-            team_name = _NONE
-        else:
-            team_name = escape(
-                ticket["team__name_zh"]
-                if chinese and ticket["team__name_zh"]
-                else ticket["team__name_en"]
-            )
         # The assignee as str(User) shows them: their name, else their email.
         if ticket["assignee__email"] is None:
             assignee = unassigned
