@@ -26,7 +26,13 @@ from beacon.tickets.models import (
     Status,
     Ticket,
 )
-from beacon.tickets.queries import Sort, TicketFilter, View, team_ids_of
+from beacon.tickets.queries import (
+    Sort,
+    TicketFilter,
+    View,
+    active_categories_cached,
+    team_ids_of,
+)
 
 WRITER_ROLES = (Role.AGENT, Role.LEAD, Role.ADMIN)
 ANY = ("", gettext_lazy("Any"))
@@ -134,10 +140,6 @@ def _active_team_rows() -> list[tuple[int, str]]:
     return [(team.pk, str(team)) for team in Team.objects.filter(is_active=True)]
 
 
-def _active_category_rows() -> list[tuple[int, str]]:
-    return [(category.pk, str(category)) for category in active_categories()]
-
-
 def _staff_rows(user: User) -> list[tuple[int, str]]:
     everyone = user.role in (Role.ADMIN, Role.AUDITOR)
     teams = set(team_ids_of(user))
@@ -170,7 +172,9 @@ def _list_choice_rows(user: User, name: str) -> list[tuple[int, str]]:
                 mine = set(team_ids_of(user))
                 rows = [row for row in rows if row[0] in mine]
         elif name == "category":
-            rows = configcache.get("console:active-categories", _active_category_rows)
+            rows = [
+                (category.pk, str(category)) for category in active_categories_cached()
+            ]
         else:
             rows = _staff_rows(user)
         loaded[name] = rows
