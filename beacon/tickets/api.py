@@ -568,31 +568,14 @@ def _person(user: User | None) -> str | None:
 def _summary_fields(
     ticket: Ticket, viewer: User, tags: Iterable[str]
 ) -> dict[str, Any]:
-    customer = ticket.customer
-    category = ticket.category
-    row = {
-        "reference": ticket.reference,
-        "subject": ticket.subject,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "channel": ticket.channel,
-        "language": ticket.language,
-        "category__slug": category.slug,
-        "category__name_en": category.name_en,
-        "category__name_zh": category.name_zh,
-        "team__slug": ticket.team.slug if ticket.team is not None else None,
-        "assignee__email": ticket.assignee.email
-        if ticket.assignee is not None
-        else None,
-        "customer__email": customer.email,
-        "customer__display_name": customer.display_name,
-        "customer__exchange_uid": customer.exchange_uid,
-        "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
-        "first_response_at": ticket.first_response_at,
-        "solved_at": ticket.solved_at,
-        "closed_at": ticket.closed_at,
-    }
+    """As _summary_from_row, for a loaded ticket: its _SUMMARY_COLUMNS read through its
+    relations (None past a relation that is not set)."""
+    row: dict[str, Any] = {}
+    for name in _SUMMARY_COLUMNS:
+        value: Any = ticket
+        for part in name.split("__"):
+            value = None if value is None else getattr(value, part)
+        row[name] = value
     return _summary_from_row(row, viewer, tags)
 
 
