@@ -7,7 +7,13 @@ its arguments, so `PreparedQuery` builds the queryset once per database connecti
 stand-in values for the arguments, keeps the SQL, the place of each argument among the
 parameters and the columns' converters, and afterwards only executes. What comes back is what
 the queryset would return: model instances (`Model.from_db`, so deferred loading, `_state` and
-signals behave as usual) or `values_list` tuples, converted by the same converters.
+signals behave as usual), `values_list` tuples or `values` dictionaries, converted by the same
+converters.
+
+An argument may also be a list of integers for an `__in` lookup (a page's ticket ids): the SQL
+is compiled once per size class (8, 16, 32, ... values), and a shorter list is padded with its
+last value, which changes nothing for `IN`. Such an argument is for filters that every row must
+pass: an empty list answers no rows without running anything.
 
 Only plain shapes are accepted (no select_related, annotations or prefetches; arguments that
 the lookup passes through unchanged, such as `exact` on text or integer columns): compiling
@@ -25,50 +31,77 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, ValuesListIterable
+from django.db.models.query import ModelIterable, ValuesIterable, ValuesListIterable
 
 # Stand-ins for the arguments while compiling: values no real argument has, told apart by type.
 _STAND_IN_TEXT = "\x00prepared-argument-{}\x00"
 _STAND_IN_NUMBER = -(2**62) + 7_919  # times the argument's position
+# A list argument's values are the argument's stand-in number plus 1, 2, 3, ...
+_SMALLEST_LIST = 8
+
+type _Kind = type[str] | type[int] | type[list[int]]
+# Where a parameter comes from: (argument, index in a list argument or None), or None for a
+# constant of the queryset.
+type _Slot = tuple[str, int | None] | None
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    # For each parameter of `sql`: the name of an argument, or a constant (in `constants`).
-    slots: tuple[str | None, ...]
+    # For each parameter of `sql`: where its value comes from, or a constant (in `constants`).
+    slots: tuple[_Slot, ...]
     constants: tuple[Any, ...]
     # Column position -> (converters, expression), as SQLCompiler.get_converters returns them.
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
-    model: type[Model] | None  # None: rows are values_list tuples
+    model: (
+        type[Model] | None
+    )  # None: rows are values_list tuples or values dictionaries
+    # Model rows: the columns' attribute names; values rows: the dictionaries' keys.
     attnames: tuple[str, ...]
+    as_dicts: bool
 
 
 class PreparedQuery[R]:
-    """A queryset built by `build(**arguments)`, compiled once per connection; see the module
-    docstring. `arguments` names each argument and its type (str or int)."""
+    """A queryset built by `build(**arguments)`, compiled once per connection (and list size
+    class); see the module docstring. `arguments` names each argument and its type: str, int,
+    or list for a list of integers."""
 
     def __init__(
-        self, build: Callable[..., QuerySet[Any, R]], **arguments: type[str] | type[int]
+        self, build: Callable[..., QuerySet[Any, R]], **arguments: _Kind
     ) -> None:
         for name, kind in arguments.items():
-            if kind not in (str, int):
-                raise TypeError(f"Argument {name!r}: only str and int arguments.")
+            if kind not in (str, int, list):
+                raise TypeError(f"Argument {name!r}: only str, int and list arguments.")
         self._build = build
         self._arguments = arguments
-        self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._lists = tuple(name for name, kind in arguments.items() if kind is list)
+        self._compiled: weakref.WeakKeyDictionary[
+            BaseDatabaseWrapper, dict[tuple[int, ...], _Compiled]
+        ] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def all(self, using: str = DEFAULT_DB_ALIAS, **arguments: Any) -> list[R]:
-        """Every row, as the queryset would give them (model instances or tuples)."""
+        """Every row, as the queryset would give them (model instances, tuples or dicts)."""
+        sizes: tuple[int, ...] = ()
+        if self._lists:
+            arguments = dict(arguments)
+            for name in self._lists:
+                values = list(dict.fromkeys(int(value) for value in arguments[name]))
+                if not values:
+                    return []
+                size = _size_class(len(values))
+                arguments[name] = values + values[-1:] * (size - len(values))
+                sizes += (size,)
         connection = connections[using]
-        compiled = self._compiled.get(connection)
+        compiled = self._compiled.get(connection, {}).get(sizes)
         if compiled is None:
-            compiled = self._compile(connection)
+            compiled = self._compile(connection, sizes)
         params = [
-            arguments[slot] if slot is not None else constant
+            constant
+            if slot is None
+            else arguments[slot[0]]
+            if slot[1] is None
+            else arguments[slot[0]][slot[1]]
             for slot, constant in zip(compiled.slots, compiled.constants, strict=True)
         ]
         with connection.cursor() as cursor:
@@ -76,6 +109,9 @@ class PreparedQuery[R]:
             rows: Sequence[Any] = cursor.fetchall()
         if compiled.converters:
             rows = [_convert(row, compiled.converters, connection) for row in rows]
+        if compiled.as_dicts:
+            keys = compiled.attnames
+            return [dict(zip(keys, row, strict=True)) for row in rows]  # type: ignore[misc]  # R is the dict type
         if compiled.model is None:
             return [tuple(row) for row in rows]  # type: ignore[misc]  # R is the tuple type
         model, attnames = compiled.model, compiled.attnames
@@ -86,13 +122,26 @@ class PreparedQuery[R]:
         rows = self.all(using, **arguments)
         return rows[0] if rows else None
 
-    def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
-        stand_ins = {
-            name: _STAND_IN_TEXT.format(position)
-            if kind is str
-            else _STAND_IN_NUMBER * (position + 1)
-            for position, (name, kind) in enumerate(self._arguments.items())
-        }
+    def _compile(
+        self, connection: BaseDatabaseWrapper, sizes: tuple[int, ...]
+    ) -> _Compiled:
+        size_of = dict(zip(self._lists, sizes, strict=True))
+        stand_ins: dict[str, Any] = {}
+        by_value: dict[tuple[type, Any], tuple[str, int | None]] = {}
+        for position, (name, kind) in enumerate(self._arguments.items()):
+            if kind is list:
+                base = _STAND_IN_NUMBER * (position + 1)
+                stand_ins[name] = [base + 1 + index for index in range(size_of[name])]
+                for index, value in enumerate(stand_ins[name]):
+                    by_value[(int, value)] = (name, index)
+            else:
+                value = (
+                    _STAND_IN_TEXT.format(position)
+                    if kind is str
+                    else _STAND_IN_NUMBER * (position + 1)
+                )
+                stand_ins[name] = value
+                by_value[(type(value), value)] = (name, None)
         queryset = self._build(**stand_ins)
         query = queryset.query
         # Private QuerySet attributes (no public accessors): how rows are built, prefetches.
@@ -105,22 +154,28 @@ class PreparedQuery[R]:
             raise ValueError(
                 "PreparedQuery: select_related, annotations and prefetches are not supported."
             )
-        if iterable not in (ModelIterable, ValuesListIterable):
-            raise ValueError("PreparedQuery: only model rows and values_list tuples.")
+        if iterable not in (ModelIterable, ValuesListIterable, ValuesIterable):
+            raise ValueError(
+                "PreparedQuery: only model rows, values_list tuples and values dictionaries."
+            )
+        if iterable is ValuesIterable and (
+            query.extra_select or not query.values_select
+        ):
+            raise ValueError("PreparedQuery: values() must name its fields.")
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        by_value = {(type(value), value): name for name, value in stand_ins.items()}
-        slots: list[str | None] = []
+        slots: list[_Slot] = []
         constants: list[Any] = []
         for param in params:
-            name = by_value.get((type(param), param))
-            slots.append(name)
-            constants.append(None if name is not None else param)
-        missing = set(stand_ins) - {slot for slot in slots if slot is not None}
-        if missing or any(str(value) in sql for value in stand_ins.values()):
+            slot = by_value.get((type(param), param))
+            slots.append(slot)
+            constants.append(None if slot is not None else param)
+        missing = set(by_value.values()) - set(slots)
+        if missing or any(str(value) in sql for _kind, value in by_value):
+            names = sorted({name for name, _index in missing} or stand_ins)
             raise ValueError(
-                f"PreparedQuery: the arguments {sorted(missing) or sorted(stand_ins)} do not reach "
-                "the SQL as parameters unchanged; use a plain exact lookup."
+                f"PreparedQuery: the arguments {names} do not reach the SQL as parameters "
+                "unchanged; use a plain exact or in lookup."
             )
         columns = [expression for expression, _sql, _alias in compiler.select]
         converters = tuple(
@@ -131,7 +186,9 @@ class PreparedQuery[R]:
         )
         model: type[Model] | None = None
         attnames: tuple[str, ...] = ()
-        if iterable is ModelIterable:
+        if iterable is ValuesIterable:
+            attnames = tuple(query.values_select)
+        elif iterable is ModelIterable:
             model = queryset.model
             info = compiler.klass_info
             assert info is not None  # a model query always has it
@@ -148,10 +205,19 @@ class PreparedQuery[R]:
             converters=converters,
             model=model,
             attnames=attnames,
+            as_dicts=iterable is ValuesIterable,
         )
         with self._lock:
-            self._compiled[connection] = compiled
+            self._compiled.setdefault(connection, {})[sizes] = compiled
         return compiled
+
+
+def _size_class(length: int) -> int:
+    """The number of values a list argument's SQL is compiled for: a power of two, at least 8."""
+    size = _SMALLEST_LIST
+    while size < length:
+        size *= 2
+    return size
 
 
 def _convert(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 
 from beacon.accounts.models import User
+from beacon.core.prepared import PreparedQuery
 from beacon.sla.clock import TWENTY_FOUR_SEVEN, Schedule
 from beacon.sla.models import BusinessCalendar, SlaPolicy, SlaTarget, TeamCalendar
 from beacon.tickets.models import ACTIVE_STATUSES, Ticket
@@ -84,9 +85,14 @@ def next_target_by_ticket(ticket_ids: list[int]) -> dict[int, SlaTarget]:
     """For a page of tickets (already access-checked by the caller), each one's soonest unfulfilled
     target: one query, for the console list's "time left" column."""
     soonest: dict[int, SlaTarget] = {}
-    targets = SlaTarget.objects.filter(
-        ticket_id__in=ticket_ids, fulfilled_at__isnull=True
-    )
-    for target in targets.order_by("due_at", "id"):
+    for target in _OPEN_TARGETS.all(ids=ticket_ids):
         soonest.setdefault(target.ticket_id, target)
     return soonest
+
+
+_OPEN_TARGETS = PreparedQuery(
+    lambda ids: SlaTarget.objects.filter(
+        ticket_id__in=ids, fulfilled_at__isnull=True
+    ).order_by("due_at", "id"),
+    ids=list,
+)

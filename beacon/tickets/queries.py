@@ -226,13 +226,21 @@ def ticket_list_for_user(*, user: User, filters: TicketFilter) -> QuerySet[Ticke
     )
 
 
+_TAG_NAMES = PreparedQuery(
+    lambda ids: (
+        Ticket.tags.through.objects.filter(ticket_id__in=ids)
+        .order_by("tag__name")
+        .values_list("ticket_id", "tag__name")
+    ),
+    ids=list,
+)
+
+
 def tag_names_by_ticket(ticket_ids: list[int]) -> dict[int, list[str]]:
-    """Tag names of a page of tickets (already access-checked by the caller), sorted: one query."""
+    """Tag names of a page of tickets (already access-checked by the caller), sorted: one
+    prepared query."""
     names: dict[int, list[str]] = {}
-    rows = Ticket.tags.through.objects.filter(ticket_id__in=ticket_ids).order_by(
-        "tag__name"
-    )
-    for ticket_id, name in rows.values_list("ticket_id", "tag__name"):
+    for ticket_id, name in _TAG_NAMES.all(ids=ticket_ids):
         names.setdefault(ticket_id, []).append(name)
     return names
 
@@ -302,12 +310,28 @@ def paginate_values(
     order = SORT_FIELDS[sort]
     ids = _page_ids(qs, order, cursor, limit)
     names = tuple(dict.fromkeys(("id", *fields, *(_attr(f) for f in order))))
-    rows_by_id = {
-        row["id"]: row
-        for row in qs.model._default_manager.filter(pk__in=ids).values(*names)
-    }
+    rows_by_id = {row["id"]: row for row in _rows_by_ids(names).all(ids=ids)}
     rows = [rows_by_id[pk] for pk in ids if pk in rows_by_id]
     return _page(rows, order, limit, dict.__getitem__)
+
+
+# One prepared query per set of columns (a few, all named in code: the console's and the API's).
+_ROWS_BY_IDS: dict[tuple[str, ...], PreparedQuery[dict[str, Any]]] = {}
+
+
+def _rows_by_ids(names: tuple[str, ...]) -> PreparedQuery[dict[str, Any]]:
+    """The columns `names` of the tickets of a page, by id: compiling this queryset cost three
+    times what running it did (0.65 against 0.2 ms), on every list request."""
+    prepared = _ROWS_BY_IDS.get(names)
+    if prepared is None:
+        prepared = _ROWS_BY_IDS.setdefault(
+            names,
+            PreparedQuery(
+                lambda ids: Ticket.objects.filter(pk__in=ids).values(*names),
+                ids=list,
+            ),
+        )
+    return prepared
 
 
 def _page_ids(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -110,3 +111,59 @@ def test_select_related_is_refused() -> None:
 
     with pytest.raises(ValueError, match="select_related"):
         prepared.all(user_id=1)
+
+
+BY_IDS = PreparedQuery(
+    lambda ids: (
+        User.objects.filter(pk__in=ids, is_active=True)
+        .order_by("pk")
+        .values("id", "email", "date_joined")
+    ),
+    ids=list,
+)
+
+
+def test_a_list_argument_gives_the_rows_of_every_listed_id_as_dictionaries() -> None:
+    users: list[User] = CustomerFactory.create_batch(11)
+    inactive: User = CustomerFactory.create(is_active=False)
+    wanted = [users[3].pk, users[0].pk, inactive.pk, users[3].pk, 10**9]
+
+    rows = BY_IDS.all(ids=wanted)
+
+    assert rows == list(
+        User.objects.filter(pk__in=wanted, is_active=True)
+        .order_by("pk")
+        .values("id", "email", "date_joined")
+    )
+    assert [row["id"] for row in rows] == sorted([users[0].pk, users[3].pk])
+    # Each size class compiles its own SQL: 11 values need the class of 16.
+    assert {row["id"] for row in BY_IDS.all(ids=[u.pk for u in users])} == {
+        u.pk for u in users
+    }
+    assert rows[0]["date_joined"].tzinfo is not None
+
+
+def test_an_empty_list_answers_no_rows_without_a_query() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert BY_IDS.all(ids=[]) == []
+
+    assert queries.captured_queries == []
+
+
+def test_lists_of_one_size_class_share_one_statement() -> None:
+    users: list[User] = CustomerFactory.create_batch(3)
+    BY_IDS.all(ids=[users[0].pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = BY_IDS.all(ids=[u.pk for u in users])
+
+    assert [row["id"] for row in rows] == [u.pk for u in users]
+    assert len(queries.captured_queries) == 1
+    # Padded to 8 values with the last one repeated.
+    listed = re.search(r"IN \(([^)]*)\)", queries.captured_queries[0]["sql"])
+    assert listed is not None
+    assert [int(v) for v in listed.group(1).split(",")] == [
+        users[0].pk,
+        users[1].pk,
+        *[users[2].pk] * 6,
+    ]
