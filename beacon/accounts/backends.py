@@ -8,9 +8,23 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from beacon.accounts.models import User
+from beacon.core.prepared import PreparedQuery
+
+# The signed-in user, loaded on every request of a session: the whole row (the session's auth
+# hash is checked against the password hash). Compiling User.objects.get(pk=...) each time cost
+# more than the lookup.
+_USER_BY_ID = PreparedQuery(
+    lambda user_id: User.objects.filter(pk=user_id)[:1], user_id=int
+)
 
 
 class EmailBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> User | None:
+        user = _USER_BY_ID.first(user_id=int(user_id))
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        return user
+
     def authenticate(
         self,
         request: HttpRequest | None,

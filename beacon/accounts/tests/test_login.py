@@ -158,3 +158,23 @@ def test_logout_requires_post(client: Client) -> None:
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_a_session_ends_when_its_user_is_deactivated_or_changes_password(
+    client: Client,
+) -> None:
+    agent = UserFactory.create(role=Role.AGENT)
+    client.force_login(agent)
+    assert client.get("/console/").status_code == 200
+
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    assert client.get("/console/").status_code == 302  # to the sign-in page
+
+    agent.is_active = True
+    agent.save(update_fields=["is_active"])
+    client.force_login(agent)
+    assert client.get("/console/").status_code == 200
+    agent.set_password("a brand new passphrase")
+    agent.save(update_fields=["password"])
+    assert client.get("/console/").status_code == 302
