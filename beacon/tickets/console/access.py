@@ -32,10 +32,14 @@ def staff_view(
         def wrapper(
             request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs
         ) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated:
+            if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            # The User itself rather than the lazy proxy AuthenticationMiddleware installs:
+            # every attribute read through the proxy is a Python-level call, and a list page
+            # reads the viewer's attributes hundreds of times (rows, forms, templates).
+            user = getattr(request.user, "_wrapped", request.user)
             assert isinstance(user, User)
+            request.user = user
             if not user.is_active or not user.is_support_staff:
                 if customers_to_portal and request.method in SAFE_METHODS:
                     return HttpResponseRedirect(home_for(user))

@@ -10,7 +10,7 @@ does (without its lazy-string wrapper, a third of the cost when called thousands
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from html import escape
 from typing import Any
 
@@ -23,7 +23,7 @@ from beacon.accounts.models import User, VipTier
 from beacon.sla.models import SlaTarget
 from beacon.sla.templatetags.sla import sla_time_left
 from beacon.tickets.models import Priority, Status
-from beacon.triage.pii import pii_for
+from beacon.triage.pii import mask_pii, sees_pii
 
 # What ticket_rows reads of each ticket, by the names Ticket.objects.values() gives them (with
 # "id"): the list loads these columns as plain values (queries.paginate_values).
@@ -46,11 +46,12 @@ ROW_COLUMNS = (
 _NONE = '<span class="muted">—</span>'
 
 
-def _time(value: datetime) -> str:
+def _time(value: datetime, zone: tzinfo) -> str:
     # Absolute times in the site's zone (Django's "c" date format is isoformat()); console.js
-    # rewrites them as relative times in the reader's language and zone.
-    local = timezone.localtime(value)
-    return f'<time datetime="{local.isoformat()}" data-relative>{local:%Y-%m-%d %H:%M}</time>'
+    # rewrites them as relative times in the reader's language and zone. The shown text is the
+    # ISO form's first 16 characters ("2026-12-06T20:35" -> "2026-12-06 20:35").
+    stamp = value.astimezone(zone).isoformat()
+    return f'<time datetime="{stamp}" data-relative>{stamp[:10]} {stamp[11:16]}</time>'
 
 
 def _name(row: Mapping[str, Any], relation: str, *, chinese: bool) -> str:
@@ -82,6 +83,9 @@ def ticket_rows(
     """The `<tr>` of each ticket, a row of ROW_COLUMNS; each one's soonest SLA target and tag
     names were loaded by the list."""
     chinese = get_language() == "zh-hans"
+    zone = timezone.get_current_timezone()
+    # Whether the viewer sees personal data in full, decided once for the page.
+    masked = not sees_pii(viewer)
     # Labels translated and escaped once per page rather than once per row.
     statuses = {value: escape(str(label)) for value, label in Status.choices}
     priorities = {value: escape(str(label)) for value, label in Priority.choices}
@@ -127,16 +131,16 @@ def ticket_rows(
         rows.append(
             f'<tr class="ticket-row" data-ticket-row data-href="{url}">{check}'
             f'<td><a class="mono ref" href="{url}">{reference}</a></td>'
-            f'<td class="col-subject"><a href="{url}">{escape(pii_for(viewer, ticket["subject"]))}</a>{tags}</td>'
-            f'<td class="col-customer"><span class="email">{escape(pii_for(viewer, ticket["customer__email"]))}</span>{vip}</td>'
+            f'<td class="col-subject"><a href="{url}">{escape(mask_pii(ticket["subject"]) if masked else ticket["subject"])}</a>{tags}</td>'
+            f'<td class="col-customer"><span class="email">{escape(mask_pii(ticket["customer__email"]) if masked else ticket["customer__email"])}</span>{vip}</td>'
             f"<td>{escape(category_name)}</td>"
             f"<td>{team_name}</td>"
             f"<td>{assignee}</td>"
             f'<td><span class="badge badge-p{priority}" title="{priorities.get(ticket["priority"]) or priority}">P{priority}</span></td>'
             f'<td><span class="badge status-{status}">{statuses.get(ticket["status"]) or status}</span></td>'
             f'<td class="col-sla">{_sla(sla_next.get(pk), now)}</td>'
-            f'<td class="col-time">{_time(ticket["created_at"])}</td>'
-            f'<td class="col-time">{_time(ticket["updated_at"])}</td>'
+            f'<td class="col-time">{_time(ticket["created_at"], zone)}</td>'
+            f'<td class="col-time">{_time(ticket["updated_at"], zone)}</td>'
             "</tr>"
         )
     # Safe: every value above went through escape().

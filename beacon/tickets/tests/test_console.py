@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from beacon.accounts.models import Membership, Role, Team, User, VipTier
@@ -371,6 +374,23 @@ def _row(html: str, reference: str) -> str:
     )
     assert found is not None, reference
     return found.group(0)
+
+
+def test_list_rows_show_times_in_the_site_zone(desk: Desk) -> None:
+    created = datetime(2026, 12, 6, 12, 34, 56, tzinfo=UTC)
+    Ticket.objects.filter(pk=desk.ticket.pk).update(
+        created_at=created, updated_at=created + timedelta(days=40, hours=5)
+    )
+
+    with timezone.override(ZoneInfo("Asia/Shanghai")):
+        row = _row(listed(logged_in(desk.agent_x)), desk.ticket.reference)
+
+    assert (
+        '<td class="col-time"><time datetime="2026-12-06T20:34:56+08:00" data-relative>'
+        "2026-12-06 20:34</time></td>"
+        '<td class="col-time"><time datetime="2027-01-16T01:34:56+08:00" data-relative>'
+        "2027-01-16 01:34</time></td>"
+    ) in row
 
 
 def test_list_rows_show_names_in_the_reader_language_and_the_assignee(
