@@ -107,6 +107,21 @@ def filter_text(qs: QuerySet[Ticket], words: list[str]) -> QuerySet[Ticket]:
     return qs.alias(_search_pk=_Unindexed(F("pk"))).filter(_search_pk__in=matching)
 
 
+def newest_matching_ids(alias: str, words: list[str], limit: int) -> list[int] | None:
+    """The ids of the `limit` newest tickets (highest ids) whose text has every word, newest
+    first, read from SQLite's full-text index alone (it keeps its rows in id order). None on
+    PostgreSQL, or when no word is searchable."""
+    words = _searchable(words)
+    connection = connections[alias]
+    if not words or connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_FTS_MATCH} ORDER BY rowid DESC LIMIT %s", (fts5_query(words), limit)
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def open_fts_index(
     sender: object, connection: BaseDatabaseWrapper, **kwargs: object
 ) -> None:
