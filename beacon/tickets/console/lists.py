@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -73,27 +74,20 @@ def _list_context(
     # than the query.
     # The text search is the pagination's (paginate_values(search=...)): it finds a page of
     # matches faster than the filter alone.
-    tickets = ticket_list_for_user(user=user, filters=filters, text=False)
+    page_after = partial(
+        paginate_values,
+        ticket_list_for_user(user=user, filters=filters, text=False),
+        sort=filters.sort,
+        limit=PAGE_SIZE,
+        fields=ROW_COLUMNS,
+        search=filters.q,
+    )
     notice = ""
     try:
-        page = paginate_values(
-            tickets,
-            sort=filters.sort,
-            cursor=cursor,
-            limit=PAGE_SIZE,
-            fields=ROW_COLUMNS,
-            search=filters.q,
-        )
+        page = page_after(cursor=cursor)
     except Invalid as exc:
         notice = exc.message
-        page = paginate_values(
-            tickets,
-            sort=filters.sort,
-            cursor=None,
-            limit=PAGE_SIZE,
-            fields=ROW_COLUMNS,
-            search=filters.q,
-        )
+        page = page_after(cursor=None)
     # SLA time left per row: one query for the page (the SLA app owns the targets); the tags'
     # names in one plain query too (a prefetch builds a Tag object and a queryset per row).
     page_ids = [row["id"] for row in page.items]
