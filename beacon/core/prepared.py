@@ -53,9 +53,8 @@ class _Compiled:
     constants: tuple[Any, ...]
     # Column position -> (converters, expression), as SQLCompiler.get_converters returns them.
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
-    model: (
-        type[Model] | None
-    )  # None: rows are values_list tuples or values dictionaries
+    # None: rows are values_list tuples or values dictionaries.
+    model: type[Model] | None
     # Model rows: the columns' attribute names; values rows: the dictionaries' keys.
     attnames: tuple[str, ...]
     as_dicts: bool
