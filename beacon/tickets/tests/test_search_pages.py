@@ -99,8 +99,10 @@ def test_an_older_ticket_created_later_still_leads_the_newest_first_page(
 
     assert found[0] == oldest.pk
     assert found == _walk(desk["admin"], "withdrawal", Sort.NEWEST, plain=True)
-    # The process now leaves such searches to the filter for a while: the same pages.
-    assert queries._newest_matches_paused_until > time.monotonic()
+    # Where the newest matches were tried (SQLite), the process now leaves such searches to
+    # the filter for a while: the same pages.
+    if connection.vendor == "sqlite":
+        assert queries._newest_matches_paused_until > time.monotonic()
     assert _walk(desk["admin"], "withdrawal", Sort.NEWEST, plain=False) == found
 
 
