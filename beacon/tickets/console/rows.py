@@ -23,7 +23,7 @@ from beacon.accounts.models import User, VipTier
 from beacon.sla.models import SlaTarget
 from beacon.sla.templatetags.sla import sla_time_left
 from beacon.tickets.models import Priority, Status
-from beacon.triage.pii import mask_pii, sees_pii
+from beacon.triage.pii import pii_for
 
 # What ticket_rows reads of each ticket, by the names Ticket.objects.values() gives them (with
 # "id"): the list loads these columns as plain values (queries.paginate_values).
@@ -84,8 +84,6 @@ def ticket_rows(
     names were loaded by the list."""
     chinese = get_language() == "zh-hans"
     zone = timezone.get_current_timezone()
-    # Whether the viewer sees personal data in full, decided once for the page.
-    masked = not sees_pii(viewer)
     # Labels translated and escaped once per page rather than once per row.
     statuses = {value: escape(str(label)) for value, label in Status.choices}
     priorities = {value: escape(str(label)) for value, label in Priority.choices}
@@ -131,8 +129,8 @@ def ticket_rows(
         rows.append(
             f'<tr class="ticket-row" data-ticket-row data-href="{url}">{check}'
             f'<td><a class="mono ref" href="{url}">{reference}</a></td>'
-            f'<td class="col-subject"><a href="{url}">{escape(mask_pii(ticket["subject"]) if masked else ticket["subject"])}</a>{tags}</td>'
-            f'<td class="col-customer"><span class="email">{escape(mask_pii(ticket["customer__email"]) if masked else ticket["customer__email"])}</span>{vip}</td>'
+            f'<td class="col-subject"><a href="{url}">{escape(pii_for(viewer, ticket["subject"]))}</a>{tags}</td>'
+            f'<td class="col-customer"><span class="email">{escape(pii_for(viewer, ticket["customer__email"]))}</span>{vip}</td>'
             f"<td>{escape(category_name)}</td>"
             f"<td>{team_name}</td>"
             f"<td>{assignee}</td>"
