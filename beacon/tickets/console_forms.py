@@ -7,16 +7,17 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from beacon.accounts.models import Role, Team, User
 from beacon.core import configcache
 from beacon.core.errors import DomainError, Invalid
 from beacon.core.prepared import PreparedQuery
-from beacon.core.widgets import QuickSelect
+from beacon.core.widgets import QuickSelect, copy_fields_lightly
 from beacon.tickets.models import (
     Category,
     Channel,
@@ -136,8 +137,8 @@ _STAFF_AND_TEAMS = PreparedQuery(
 )
 
 
-def _active_team_rows() -> list[tuple[int, str]]:
-    return [(team.pk, str(team)) for team in Team.objects.filter(is_active=True)]
+def _active_teams() -> list[Team]:
+    return list(Team.objects.filter(is_active=True))
 
 
 def _staff_rows(user: User) -> list[tuple[int, str]]:
@@ -152,7 +153,7 @@ def _staff_rows(user: User) -> list[tuple[int, str]]:
     return rows
 
 
-def _list_choice_rows(user: User, name: str) -> list[tuple[int, str]]:
+def list_choice_rows(user: User, name: str) -> list[tuple[int, str]]:
     """(id, label) of the teams, categories or staff offered by the list's filter and bulk
     forms, the same as teams_for, active_categories and staff_for would list, loaded at most
     once per request (kept on the user object, like team_ids_of). Teams and categories come from
@@ -166,14 +167,17 @@ def _list_choice_rows(user: User, name: str) -> list[tuple[int, str]]:
         loaded = {}
         user._console_choices = loaded  # type: ignore[attr-defined]
     if name not in loaded:
+        language = get_language() or settings.LANGUAGE_CODE
         if name == "team":
-            rows = configcache.get("console:active-teams", _active_team_rows)
+            teams = configcache.get("console:active-teams", _active_teams)
             if user.role not in (Role.ADMIN, Role.AUDITOR):
                 mine = set(team_ids_of(user))
-                rows = [row for row in rows if row[0] in mine]
+                teams = [team for team in teams if team.pk in mine]
+            rows = [(team.pk, team.display_name(language)) for team in teams]
         elif name == "category":
             rows = [
-                (category.pk, str(category)) for category in active_categories_cached()
+                (category.pk, category.display_name(language))
+                for category in active_categories_cached()
             ]
         else:
             rows = _staff_rows(user)
@@ -211,9 +215,10 @@ def _loaded_choices(
     field: forms.ModelChoiceField[Any], user: User, name: str
 ) -> list[tuple[Any, Any]]:
     empty = [] if field.empty_label is None else [("", field.empty_label)]
-    return [*empty, *_list_choice_rows(user, name)]
+    return [*empty, *list_choice_rows(user, name)]
 
 
+@copy_fields_lightly
 class TicketFilterForm(forms.Form):
     """The list's filters, read from the query string. Bad values are ignored, never an error page."""
 
@@ -340,6 +345,7 @@ class IdListField(forms.Field):
             raise forms.ValidationError(_("Select at least one ticket."))
 
 
+@copy_fields_lightly
 class BulkForm(forms.Form):
     """The same change for every selected ticket."""
 

@@ -1,4 +1,5 @@
-"""QuickSelect draws exactly what Django's template-rendered Select draws."""
+"""QuickSelect draws exactly what Django's template-rendered Select draws; lightly copied
+fields behave as deep-copied ones."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy, override
 
-from beacon.core.widgets import QuickSelect
+from beacon.core.widgets import QuickSelect, copy_fields_lightly
 
 CHOICES: list[tuple[Any, Any]] = [
     (None, "Any"),
@@ -57,3 +58,47 @@ def test_quick_select_translates_labels_in_the_active_language() -> None:
 def _squeeze(html: str) -> str:
     # Django's template puts newlines and indentation between options; browsers ignore them.
     return "".join(line.strip() for line in html.splitlines())
+
+
+class _Plain(forms.Form):
+    status = forms.ChoiceField(widget=QuickSelect, choices=CHOICES[:4], required=False)
+    note = forms.CharField(max_length=5, widget=forms.TextInput(attrs={"class": "x"}))
+
+
+@copy_fields_lightly
+class _Light(_Plain):
+    pass
+
+
+def test_lightly_copied_forms_draw_and_validate_as_deep_copied_ones() -> None:
+    for data in (
+        {"status": "open", "note": "hi"},
+        {"status": "nope", "note": "toolong"},
+    ):
+        plain, light = _Plain(data), _Light(data)
+        assert plain.is_valid() == light.is_valid()
+        assert plain.errors == light.errors
+        assert str(plain) == str(light)
+
+
+def test_each_lightly_copied_form_has_its_own_fields_and_widgets() -> None:
+    first, second = _Light(), _Light()
+    for name in ("status", "note"):
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name] is not _Light.base_fields[name]
+        assert first.fields[name].widget is not second.fields[name].widget
+        assert first.fields[name].widget.attrs is not second.fields[name].widget.attrs
+
+    # What a form assigns to its fields stays with that form.
+    status = first.fields["status"]
+    assert isinstance(status, forms.ChoiceField)
+    status.choices = [("only", "Only")]
+    first.fields["note"].widget.attrs["placeholder"] = "first"
+    first.fields["note"].label = "First"
+    assert 'value="only"' in str(first["status"])
+    assert 'value="only"' not in str(second["status"])
+    assert 'value="only"' not in str(_Light()["status"])
+    assert "placeholder" not in str(second["note"]) and "placeholder" not in str(
+        _Light()["note"]
+    )
+    assert second.fields["note"].label is None

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,6 +28,7 @@ from beacon.tickets.console_forms import (
     BulkForm,
     TicketFilterForm,
     add_domain_error,
+    list_choice_rows,
 )
 from beacon.tickets.models import Ticket
 from beacon.tickets.queries import (
@@ -105,6 +107,15 @@ def _list_context(
     )
     return {
         "filter_form": filter_form,
+        # A callable, which the template calls only where it draws the filters (not for HTMX).
+        "filter_fragment_key": partial(
+            _fragment_key,
+            user,
+            "team",
+            "category",
+            "assignee",
+            values=_filter_values(data),
+        ),
         "filters": filters,
         "page": page,
         "rows": ticket_rows(
@@ -126,6 +137,19 @@ def _list_context(
         "nav": "tickets",
         "now": now,
     }
+
+
+def _filter_values(data: QueryDict) -> tuple[str, ...]:
+    """What the filter form shows of a request: each field's value as its widget reads it."""
+    return tuple(str(data.get(name, "")) for name in TicketFilterForm.FILTER_NAMES)
+
+
+def _fragment_key(user: User, *choices: str, values: tuple[str, ...] = ()) -> str:
+    """What a form's drawn fields depend on besides the language and the code: the choices of
+    its model selects as this user is offered them, and the values shown. The template caches
+    the fields under it ({% cache %}, settings: template_fragments), so a new team, category or
+    colleague, a renamed one, or another value is drawn afresh."""
+    return repr((*(list_choice_rows(user, name) for name in choices), values))
 
 
 def _view_counts_key(user: User) -> str:
@@ -168,7 +192,11 @@ def _view_counts(user: User) -> list[dict[str, Any]]:
 def ticket_list(request: HttpRequest, user: User) -> HttpResponse:
     context = _list_context(user, request.GET, cursor=request.GET.get("cursor") or None)
     if user.can_write_tickets:
-        context["bulk_form"] = BulkForm(prefix="bulk", user=user)
+        # An empty form, built only if its fields are not cached already (the template).
+        context["bulk_form"] = SimpleLazyObject(
+            partial(BulkForm, prefix="bulk", user=user)
+        )
+        context["bulk_fragment_key"] = _fragment_key(user, "team", "assignee")
     if is_htmx(request):
         return render(request, f"{TEMPLATE}#ticket-list", context)
     context["views"] = _view_counts(user)

@@ -579,6 +579,14 @@ def test_htmx_list_request_returns_only_the_list_partial(desk: Desk) -> None:
     assert "<html" not in html and 'id="filter-form"' not in html
     assert desk.ticket.reference in html
     assert "HX-Request" in response["Vary"]
+    # The bulk form, with its address and the list's filters, also when its fields are cached.
+    bulk = f'hx-post="{reverse("console:bulk")}"'
+    for _ in range(2):
+        again = logged_in(desk.agent_x).get(
+            reverse("console:index"), {"view": "all"}, headers=HTMX
+        )
+        assert bulk in again.content.decode()
+        assert _offered(again.content.decode(), "bulk-status")[0] == "No change"
 
 
 def test_list_pages_with_a_cursor(desk: Desk) -> None:
@@ -677,6 +685,64 @@ def test_list_filters_offer_what_the_viewer_works_with_and_follow_changes(
     assert str(added) in _offered(again, "category")
     assert str(added) not in _offered(agent_page, "category")
     assert _offered(again, "assignee") == ["Anyone", "Xavier"]
+
+
+def _selected(html: str, name: str) -> list[str]:
+    """The labels of the selected options of the select named `name`."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None, name
+    return [
+        unescape(label)
+        for label in re.findall(
+            r"<option [^>]*\bselected\b[^>]*>([^<]*)</option>", select.group(1)
+        )
+    ]
+
+
+def test_cached_filter_fields_show_each_request_its_values_and_language(
+    desk: Desk,
+) -> None:
+    """The filter and bulk fields are drawn once per language, choices and values (the
+    template's {% cache %}): each request still sees its own values, in the reader's language."""
+    desk.category_x.name_zh = "充值问题"
+    desk.category_x.save()
+    desk.team_x.name_zh = "充提团队"
+    desk.team_x.save()
+    client = logged_in(desk.agent_x)
+
+    for _ in range(2):  # drawn, then from the cache
+        chosen = listed(client, status=Status.ON_HOLD, team=desk.team_x.pk, tag="vip")
+        assert _selected(chosen, "status") == ["On hold"]
+        assert _selected(chosen, "team") == [desk.team_x.name_en]
+        assert 'name="tag" value="vip"' in chosen
+        plain = listed(client)
+        assert _selected(plain, "status") == ["Any"]
+        assert _selected(plain, "team") == ["Any"]
+        assert 'name="tag" value=""' in plain
+        assert _selected(plain, "bulk-status") == ["No change"]
+
+    desk.agent_x.language = "zh-hans"
+    desk.agent_x.save()
+    chinese = listed(logged_in(desk.agent_x), status=Status.ON_HOLD)
+    assert _offered(chinese, "team")[1:] == ["充提团队"]
+    assert "充值问题" in _offered(chinese, "category")
+    assert _offered(chinese, "bulk-team")[1:] == ["充提团队"]
+    assert _selected(chinese, "status") == ["挂起"]
+    assert desk.team_x.name_en in _offered(listed(logged_in(desk.admin)), "team")
+
+
+def test_console_menu_follows_the_role_of_each_viewer(desk: Desk) -> None:
+    lead = new_user(UserFactory, role=Role.LEAD)
+    routing = f'href="{reverse("routing:dry-run")}"'
+    audit = f'href="{reverse("console:audit:events")}"'
+
+    for _ in range(2):
+        agent_page = listed(logged_in(desk.agent_x))
+        lead_page = listed(logged_in(lead))
+        auditor_page = listed(logged_in(desk.auditor))
+        assert routing not in agent_page and audit not in agent_page
+        assert routing in lead_page and audit not in lead_page
+        assert audit in auditor_page and routing not in auditor_page
 
 
 def test_htmx_list_query_count_is_constant(
