@@ -35,7 +35,11 @@ from django.db.models.query import ModelIterable, ValuesIterable, ValuesListIter
 
 # Stand-ins for the arguments while compiling: values no real argument has, told apart by type.
 _STAND_IN_TEXT = "\x00prepared-argument-{}\x00"
-_STAND_IN_NUMBER = -(2**62) + 7_919  # times the argument's position
+# Numbers: this plus the argument's position times 2**32, which keeps every stand-in within a
+# 64-bit column's range (Django treats an out-of-range value as matching nothing and leaves it
+# out of the SQL).
+_STAND_IN_NUMBER = -(2**62) + 7_919
+_STAND_IN_STEP = 2**32
 # A list argument's values are the argument's stand-in number plus 1, 2, 3, ...
 _SMALLEST_LIST = 8
 
@@ -129,7 +133,7 @@ class PreparedQuery[R]:
         by_value: dict[tuple[type, Any], tuple[str, int | None]] = {}
         for position, (name, kind) in enumerate(self._arguments.items()):
             if kind is list:
-                base = _STAND_IN_NUMBER * (position + 1)
+                base = _STAND_IN_NUMBER + position * _STAND_IN_STEP
                 stand_ins[name] = [base + 1 + index for index in range(size_of[name])]
                 for index, value in enumerate(stand_ins[name]):
                     by_value[(int, value)] = (name, index)
@@ -137,7 +141,7 @@ class PreparedQuery[R]:
                 value = (
                     _STAND_IN_TEXT.format(position)
                     if kind is str
-                    else _STAND_IN_NUMBER * (position + 1)
+                    else _STAND_IN_NUMBER + position * _STAND_IN_STEP
                 )
                 stand_ins[name] = value
                 by_value[(type(value), value)] = (name, None)

@@ -187,9 +187,18 @@ def list_tickets(request: HttpRequest, filters: Query[TicketQuery]) -> TicketLis
         }
         if refused:
             raise PermissionDenied(fields=refused)
-    # The text search is left to the pagination (paginate_values(search=...)), which finds a
-    # page of matches faster than the filter alone.
-    qs = queries.ticket_list_for_user(
+    # Slugs and emails are matched through the joins the list makes anyway, so a filter costs
+    # no lookup; an unknown one simply matches nothing. Only the columns a list row shows come
+    # back, as plain values: no descriptions, search text, JSON columns or the people's other
+    # columns, and no model instances (queries.paginate_values).
+    lookups: dict[str, str] = {}
+    if filters.team:
+        lookups["team__slug"] = filters.team
+    if filters.category:
+        lookups["category__slug"] = filters.category
+    if filters.assignee:
+        lookups["assignee__email"] = filters.assignee.strip().lower()
+    page = queries.ticket_page_for_user(
         user=user,
         filters=queries.TicketFilter(
             view=filters.view,
@@ -197,26 +206,13 @@ def list_tickets(request: HttpRequest, filters: Query[TicketQuery]) -> TicketLis
             priority=filters.priority,
             channel=filters.channel or "",
             tag=filters.tag or "",
+            q=filters.q or "",
             sort=filters.sort,
         ),
-    )
-    # Slugs and emails are matched through the joins already made, so a filter costs no lookup;
-    # an unknown one simply matches nothing.
-    if filters.team:
-        qs = qs.filter(team__slug=filters.team)
-    if filters.category:
-        qs = qs.filter(category__slug=filters.category)
-    if filters.assignee:
-        qs = qs.filter(assignee__email=filters.assignee.strip().lower())
-    # Only the columns a list row shows, as plain values: no descriptions, search text, JSON
-    # columns or the people's other columns, and no model instances (queries.paginate_values).
-    page = queries.paginate_values(
-        qs,
-        sort=filters.sort,
         cursor=filters.cursor,
         limit=filters.limit,
         fields=_SUMMARY_COLUMNS,
-        search=filters.q or "",
+        lookups=lookups,
     )
     # Tag names in one plain query (a prefetch builds a Tag and a queryset per row); customers
     # never get tags.

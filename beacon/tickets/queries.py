@@ -68,13 +68,32 @@ def _load_teams(user: User) -> list[int]:
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """The base queryset of every ticket read."""
+    return _visible(*_scope(user))
+
+
+# What a user may see: nothing, everything, their teams' tickets or their own; with the values
+# that scope needs (the team ids, the customer's id).
+type _Scope = tuple[str, dict[str, Any]]
+
+
+def _scope(user: User) -> _Scope:
     if not user.is_active:
-        return Ticket.objects.none()
+        return "none", {}
     if user.role in (Role.ADMIN, Role.AUDITOR):
-        return Ticket.objects.all()
+        return "all", {}
     if user.role in (Role.AGENT, Role.LEAD):
-        return Ticket.objects.filter(team_id__in=team_ids_of(user))
-    return Ticket.objects.filter(customer=user)
+        return "teams", {"team_ids": team_ids_of(user)}
+    return "customer", {"customer_id": user.pk}
+
+
+def _visible(kind: str, values: dict[str, Any]) -> QuerySet[Ticket]:
+    if kind == "all":
+        return Ticket.objects.all()
+    if kind == "teams":
+        return Ticket.objects.filter(team_id__in=values["team_ids"])
+    if kind == "customer":
+        return Ticket.objects.filter(customer_id=values["customer_id"])
+    return Ticket.objects.none()
 
 
 def ticket_get_for_user(*, user: User, reference: str) -> Ticket:
@@ -182,14 +201,19 @@ def ticket_list_for_user(
 
     `text=False` leaves the text search (filters.q) out, for a caller that hands it to
     paginate_values(search=...), which finds a page of matches faster than the filter can."""
-    qs = tickets_visible_to(user)
+    return _narrowed(tickets_visible_to(user), filters, viewer_id=user.pk, text=text)
+
+
+def _narrowed(
+    qs: QuerySet[Ticket], filters: TicketFilter, *, viewer_id: int, text: bool
+) -> QuerySet[Ticket]:
     if filters.view == View.MINE:
         # The user's own open tickets, picked by id from the covering assignee index; the access
         # rule then checks those few rows. A plain `assignee_id = ?` lets the planner choose a
         # table scan wherever statistics say the assignee column is mostly NULL (every ticket
         # unassigned: 27 ms at 50,000 tickets, against 0.1 ms through the subquery).
         assigned = Ticket.objects.filter(
-            assignee=user,
+            assignee_id=viewer_id,
             status__in=[
                 Status.NEW,
                 Status.OPEN,
@@ -341,11 +365,149 @@ def paginate_values(
             return page
         qs = apply_search(qs, search)
     order = SORT_FIELDS[sort]
-    ids = _page_ids(qs, order, cursor, limit)
+    return _page_of(_page_ids(qs, order, cursor, limit), order, limit, fields)
+
+
+def _page_of(
+    ids: list[int], order: tuple[str, ...], limit: int, fields: tuple[str, ...]
+) -> Page:
+    """The page of the tickets `ids` (the page's and one more), each row a dict of `fields`."""
     names = tuple(dict.fromkeys(("id", *fields, *(_attr(f) for f in order))))
     rows_by_id = {row["id"]: row for row in _rows_by_ids(names).all(ids=ids)}
     rows = [rows_by_id[pk] for pk in ids if pk in rows_by_id]
     return _page(rows, order, limit, dict.__getitem__)
+
+
+def ticket_page_for_user(
+    *,
+    user: User,
+    filters: TicketFilter,
+    cursor: str | None,
+    limit: int,
+    fields: tuple[str, ...],
+    lookups: dict[str, str] | None = None,
+) -> Page:
+    """The page after `cursor` of ticket_list_for_user(user, filters), its text search
+    included, as paginate_values gives it. `lookups` narrow it further by exact matches
+    through the list's joins (the API's {"team__slug": ...}).
+
+    A first page without a text search, what the console and the API are asked for most,
+    takes its ids from a statement prepared once per shape of request (_first_page_ids):
+    building and compiling the list's queryset cost more than SQLite took to answer it."""
+    lookups = lookups or {}
+    if not cursor and not filters.q:
+        ids = _first_page_ids(user, filters, limit, lookups)
+        if ids is not None:
+            return _page_of(ids, SORT_FIELDS[filters.sort], limit, fields)
+    qs = ticket_list_for_user(user=user, filters=filters, text=False)
+    if lookups:
+        qs = qs.filter(**lookups)
+    return paginate_values(
+        qs,
+        sort=filters.sort,
+        cursor=cursor,
+        limit=limit,
+        fields=fields,
+        search=filters.q,
+    )
+
+
+# The filters of a list as arguments of a prepared statement, with their types. The priority
+# (four values, a small-integer column that no stand-in fits) is part of the shape instead.
+_FILTER_ARGUMENTS: dict[str, type[str] | type[int]] = {
+    "status": str,
+    "team_id": int,
+    "category_id": int,
+    "assignee_id": int,
+    "channel": str,
+    "tag": str,
+}
+# A statement per shape of first-page request: who is asking (everything, teams, own), the
+# view, the sort, the priority, which other filters and lookups are given, the page size. Shapes are few in use;
+# past this many, further shapes go the unprepared way.
+FIRST_PAGE_SHAPES = 512
+_FIRST_PAGES: dict[tuple[Any, ...], PreparedQuery[tuple[int]]] = {}
+
+
+def _first_page_ids(
+    user: User, filters: TicketFilter, limit: int, lookups: dict[str, str]
+) -> list[int] | None:
+    """The ids of the first page of the list (and one more), or None for a shape not prepared.
+    The statement is the one _page_ids runs for the same list, built by the same functions
+    (_visible, _narrowed) from stand-in values (beacon/core/prepared.py)."""
+    kind, scope = _scope(user)
+    if kind == "none":
+        return []
+    arguments: dict[str, Any] = dict(scope)
+    for name in _FILTER_ARGUMENTS:
+        value = getattr(filters, name)
+        if value:
+            # The tag as _narrowed looks it up (the stand-in has no capitals to lower).
+            arguments[name] = value.lower() if name == "tag" else value
+    if filters.view == View.MINE:
+        arguments["viewer_id"] = user.pk
+    for index, value in enumerate(lookups.values()):
+        arguments[f"lookup_{index}"] = value
+    shape = (
+        kind,
+        filters.view,
+        filters.sort,
+        filters.priority,
+        tuple(name for name in _FILTER_ARGUMENTS if name in arguments),
+        tuple(lookups),
+        limit,
+    )
+    prepared = _FIRST_PAGES.get(shape)
+    if prepared is None:
+        if len(_FIRST_PAGES) >= FIRST_PAGE_SHAPES:
+            return None
+        prepared = _FIRST_PAGES.setdefault(shape, _prepare_first_page(*shape))
+    return [pk for (pk,) in prepared.all(**arguments)]
+
+
+def _prepare_first_page(
+    kind: str,
+    view: View,
+    sort: Sort,
+    priority: int | None,
+    given: tuple[str, ...],
+    lookup_names: tuple[str, ...],
+    limit: int,
+) -> PreparedQuery[tuple[int]]:
+    types: dict[str, Any] = {}
+    if kind == "teams":
+        types["team_ids"] = list
+    elif kind == "customer":
+        types["customer_id"] = int
+    types.update({name: _FILTER_ARGUMENTS[name] for name in given})
+    if view == View.MINE:
+        types["viewer_id"] = int
+    types.update({f"lookup_{index}": str for index in range(len(lookup_names))})
+
+    def build(**values: Any) -> QuerySet[Ticket, tuple[int]]:
+        scope: dict[str, Any] = {
+            name: values[name] for name in ("team_ids", "customer_id") if name in values
+        }
+        filters = TicketFilter(
+            view=view,
+            sort=sort,
+            priority=priority,
+            **{name: values[name] for name in given},
+        )
+        qs = _narrowed(
+            _visible(kind, scope),
+            filters,
+            viewer_id=values.get("viewer_id", 0),
+            text=False,
+        ).filter(
+            **{
+                name: values[f"lookup_{index}"]
+                for index, name in enumerate(lookup_names)
+            }
+        )
+        return qs.order_by(*SORT_FIELDS[sort]).values_list("pk")[: limit + 1]
+
+    return PreparedQuery(build, **types)
 
 
 # How many of the newest matches of a word search are looked at first.

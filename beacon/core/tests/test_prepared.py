@@ -167,3 +167,26 @@ def test_lists_of_one_size_class_share_one_statement() -> None:
         users[1].pk,
         *[users[2].pk] * 6,
     ]
+
+
+def test_many_integer_arguments_each_reach_the_sql() -> None:
+    """Every number stand-in stays within a 64-bit column's range, however many arguments: one
+    outside it is left out of the SQL by Django (it matches nothing), which failed a fourth
+    integer argument."""
+    agent: User = AgentFactory.create(teams=[TeamFactory.create()])
+    team_id = Membership.objects.get(user=agent).team_id
+    memberships = PreparedQuery(
+        lambda a, b, c, d, e: Membership.objects.filter(
+            user_id=a, team_id=b, pk__gte=c, user_id__gte=d, team_id__lte=e
+        ).values_list("team_id"),
+        a=int,
+        b=int,
+        c=int,
+        d=int,
+        e=int,
+    )
+
+    assert memberships.all(a=agent.pk, b=team_id, c=0, d=agent.pk, e=team_id) == [
+        (team_id,)
+    ]
+    assert memberships.all(a=agent.pk, b=team_id, c=0, d=agent.pk, e=team_id - 1) == []

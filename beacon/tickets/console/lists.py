@@ -35,10 +35,10 @@ from beacon.tickets.queries import (
     TicketFilter,
     View,
     capped_count,
-    paginate_values,
     tag_names_by_ticket,
     team_ids_of,
     ticket_list_for_user,
+    ticket_page_for_user,
     tickets_visible_to,
 )
 
@@ -74,15 +74,14 @@ def _list_context(
     # whole tickets and people (descriptions, JSON columns, password hashes) made the page's
     # query several times dearer, and model instances for each row and its relations cost more
     # than the query.
-    # The text search is the pagination's (paginate_values(search=...)): it finds a page of
-    # matches faster than the filter alone.
+    # The text search is the pagination's (ticket_page_for_user): it finds a page of matches
+    # faster than the filter alone.
     page_after = partial(
-        paginate_values,
-        ticket_list_for_user(user=user, filters=filters, text=False),
-        sort=filters.sort,
+        ticket_page_for_user,
+        user=user,
+        filters=filters,
         limit=PAGE_SIZE,
         fields=ROW_COLUMNS,
-        search=filters.q,
     )
     notice = ""
     try:
