@@ -9,8 +9,10 @@ than everything else an import does. Use it only where the primary keys are not 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
@@ -54,6 +56,24 @@ def _preparer(
     def slow(obj: Model) -> Any:
         return field.get_db_prep_save(field.pre_save(obj, add=True), db)
 
+    if (
+        db.vendor == "sqlite"
+        and settings.USE_TZ
+        and type(field) is models.DateTimeField
+        and not (field.auto_now or field.auto_now_add)
+    ):
+        # What SQLite's adapt_datetimefield_value makes of an aware datetime: the naive time in
+        # the connection's zone as text. A notice's send time, an SLA due time: a row or more
+        # per ticket of a batch of creates.
+        time_attname, zone = field.attname, db.timezone
+
+        def fast_time(obj: Model) -> Any:
+            value = getattr(obj, time_attname)
+            if type(value) is datetime and value.utcoffset() is not None:
+                return str(value.astimezone(zone).replace(tzinfo=None))
+            return slow(obj)
+
+        return fast_time
     if not plain:
         return slow
     attname = field.attname

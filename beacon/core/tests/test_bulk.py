@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
 from beacon.accounts.models import User
 from beacon.accounts.tests.factories import AgentFactory, CustomerFactory
 from beacon.audit.models import AuditEvent
 from beacon.core.bulk import _preparer, insert_returning, insert_rows
+from beacon.notifications.models import Delivery
 from beacon.tickets.models import Category, Status, Ticket
 from beacon.tickets.tests.factories import CategoryFactory
 
@@ -121,3 +125,22 @@ def test_the_short_cut_prepares_each_value_as_its_field_would() -> None:
         for field in fields
     ]
     assert len(fast) > 10
+
+
+def test_times_are_prepared_as_their_field_would_in_any_zone() -> None:
+    """Aware times in any zone, naive and missing ones, through the short cut and the field."""
+    field = Delivery._meta.get_field("next_attempt_at")
+    db = connections["default"]
+    prepare = _preparer(field, db)
+    for value in (
+        datetime(2026, 12, 6, 23, 59, 59, 123456, tzinfo=UTC),
+        datetime(2026, 12, 7, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/London")),
+        timezone.now(),
+        None,
+    ):
+        delivery = Delivery()
+        delivery.next_attempt_at = value  # type: ignore[assignment]  # None: the slow path
+        assert _plain(prepare(delivery)) == _plain(
+            field.get_db_prep_save(field.pre_save(delivery, add=True), db)
+        ), value
