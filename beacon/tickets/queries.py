@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -349,6 +351,7 @@ def paginate_values(
     limit: int,
     fields: tuple[str, ...],
     search: str = "",
+    first_page_among: Callable[[list[int]], list[int] | None] | None = None,
 ) -> Page:
     """Keyset pagination on the sort key plus id (stable under inserts, cheap on deep pages),
     each row of the page a dict of `fields` and "id" rather than a model instance with its
@@ -356,10 +359,18 @@ def paginate_values(
     (2.0 against 1.1 ms of CPU).
 
     `search` narrows `qs` as apply_search does, with the same page as the answer; a word search
-    first looks among the newest matches (_page_among_newest_matches)."""
+    first looks among the newest matches (_page_among_newest_matches). `first_page_among`, when
+    given, answers the ids of the first page of `qs` among the tickets it is given (or None),
+    as _page_ids would."""
     if search:
         page = _page_among_newest_matches(
-            qs, search, sort=sort, cursor=cursor, limit=limit, fields=fields
+            qs,
+            search,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            fields=fields,
+            first_page_among=first_page_among,
         )
         if page is not None:
             return page
@@ -409,6 +420,7 @@ def ticket_page_for_user(
         limit=limit,
         fields=fields,
         search=filters.q,
+        first_page_among=partial(_first_page_ids, user, filters, limit, lookups),
     )
 
 
@@ -426,15 +438,34 @@ _FILTER_ARGUMENTS: dict[str, type[str] | type[int]] = {
 # view, the sort, the priority, which other filters and lookups are given, the page size. Shapes are few in use;
 # past this many, further shapes go the unprepared way.
 FIRST_PAGE_SHAPES = 512
-_FIRST_PAGES: dict[tuple[Any, ...], PreparedQuery[tuple[int]]] = {}
+
+
+@dataclass(frozen=True)
+class _Shape:
+    kind: str  # _scope's
+    view: View
+    sort: Sort
+    priority: int | None
+    given: tuple[str, ...]  # the other filters given (_FILTER_ARGUMENTS)
+    lookup_names: tuple[str, ...]
+    limit: int
+    among: bool  # only the listed tickets
+
+
+_FIRST_PAGES: dict[_Shape, PreparedQuery[tuple[int]]] = {}
 
 
 def _first_page_ids(
-    user: User, filters: TicketFilter, limit: int, lookups: dict[str, str]
+    user: User,
+    filters: TicketFilter,
+    limit: int,
+    lookups: dict[str, str],
+    among: list[int] | None = None,
 ) -> list[int] | None:
     """The ids of the first page of the list (and one more), or None for a shape not prepared.
     The statement is the one _page_ids runs for the same list, built by the same functions
-    (_visible, _narrowed) from stand-in values (beacon/core/prepared.py)."""
+    (_visible, _narrowed) from stand-in values (beacon/core/prepared.py). `among`: only these
+    tickets (a word search's newest matches, SQLite only; the text filter itself is left out)."""
     kind, scope = _scope(user)
     if kind == "none":
         return []
@@ -448,32 +479,34 @@ def _first_page_ids(
         arguments["viewer_id"] = user.pk
     for index, value in enumerate(lookups.values()):
         arguments[f"lookup_{index}"] = value
-    shape = (
-        kind,
-        filters.view,
-        filters.sort,
-        filters.priority,
-        tuple(name for name in _FILTER_ARGUMENTS if name in arguments),
-        tuple(lookups),
-        limit,
+    if among is not None:
+        arguments["among"] = json.dumps(among)
+    shape = _Shape(
+        kind=kind,
+        view=filters.view,
+        sort=filters.sort,
+        priority=filters.priority,
+        given=tuple(name for name in _FILTER_ARGUMENTS if name in arguments),
+        lookup_names=tuple(lookups),
+        limit=limit,
+        among=among is not None,
     )
     prepared = _FIRST_PAGES.get(shape)
     if prepared is None:
         if len(_FIRST_PAGES) >= FIRST_PAGE_SHAPES:
             return None
-        prepared = _FIRST_PAGES.setdefault(shape, _prepare_first_page(*shape))
+        prepared = _FIRST_PAGES.setdefault(shape, _prepare_first_page(shape))
     return [pk for (pk,) in prepared.all(**arguments)]
 
 
-def _prepare_first_page(
-    kind: str,
-    view: View,
-    sort: Sort,
-    priority: int | None,
-    given: tuple[str, ...],
-    lookup_names: tuple[str, ...],
-    limit: int,
-) -> PreparedQuery[tuple[int]]:
+def _prepare_first_page(shape: _Shape) -> PreparedQuery[tuple[int]]:
+    kind, view, sort, given, lookup_names = (
+        shape.kind,
+        shape.view,
+        shape.sort,
+        shape.given,
+        shape.lookup_names,
+    )
     types: dict[str, Any] = {}
     if kind == "teams":
         types["team_ids"] = list
@@ -483,6 +516,8 @@ def _prepare_first_page(
     if view == View.MINE:
         types["viewer_id"] = int
     types.update({f"lookup_{index}": str for index in range(len(lookup_names))})
+    if shape.among:
+        types["among"] = str  # the ids as a JSON array (search.listed_ids)
 
     def build(**values: Any) -> QuerySet[Ticket, tuple[int]]:
         scope: dict[str, Any] = {
@@ -491,7 +526,7 @@ def _prepare_first_page(
         filters = TicketFilter(
             view=view,
             sort=sort,
-            priority=priority,
+            priority=shape.priority,
             **{name: values[name] for name in given},
         )
         qs = _narrowed(
@@ -505,7 +540,11 @@ def _prepare_first_page(
                 for index, name in enumerate(lookup_names)
             }
         )
-        return qs.order_by(*SORT_FIELDS[sort]).values_list("pk")[: limit + 1]
+        if shape.among:
+            from beacon.tickets import search as text_search  # as below
+
+            qs = qs.filter(pk__in=text_search.listed_ids(values["among"]))
+        return qs.order_by(*SORT_FIELDS[sort]).values_list("pk")[: shape.limit + 1]
 
     return PreparedQuery(build, **types)
 
@@ -528,6 +567,7 @@ def _page_among_newest_matches(
     cursor: str | None,
     limit: int,
     fields: tuple[str, ...],
+    first_page_among: Callable[[list[int]], list[int] | None] | None = None,
 ) -> Page | None:
     """The page of a word search found among the newest NEWEST_MATCHES matching tickets (by id,
     from the full-text index itself), or None where that cannot be shown to be the page.
@@ -553,14 +593,23 @@ def _page_among_newest_matches(
     newest = text_search.newest_matching_ids(qs.db, words, NEWEST_MATCHES)
     if newest is None:
         return None
-    among = qs.filter(pk__in=text_search.listed_ids(newest))
-    if len(newest) < NEWEST_MATCHES:
+
+    def page_among() -> Page:
+        ids = None
+        if cursor is None and first_page_among is not None:
+            ids = first_page_among(newest)
+        if ids is not None:
+            return _page_of(ids, SORT_FIELDS[sort], limit, fields)
+        among = qs.filter(pk__in=text_search.listed_ids(newest))
         return paginate_values(
             among, sort=sort, cursor=cursor, limit=limit, fields=fields
         )
+
+    if len(newest) < NEWEST_MATCHES:
+        return page_among()
     if sort is not Sort.NEWEST or time.monotonic() < _newest_matches_paused_until:
         return None
-    page = paginate_values(among, sort=sort, cursor=cursor, limit=limit, fields=fields)
+    page = page_among()
     if page.next_cursor is None:
         return None  # Not a full page among them: the rest may be older.
     created_since = Ticket.objects.filter(

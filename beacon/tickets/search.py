@@ -123,10 +123,14 @@ def newest_matching_ids(alias: str, words: list[str], limit: int) -> list[int] |
         return [row[0] for row in cursor.fetchall()]
 
 
-def listed_ids(ids: list[int]) -> RawSQL:
-    """`ids` as one SQLite subquery parameter (a JSON array): for `pk__in` with the hundreds of
-    ids newest_matching_ids gives, where Django would compile and bind a parameter for each."""
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
+def listed_ids(ids: list[int] | str) -> RawSQL:
+    """`ids` as one SQLite subquery parameter (a JSON array, or its text already): for `pk__in`
+    with the hundreds of ids newest_matching_ids gives, where Django would compile and bind a
+    parameter for each."""
+    return RawSQL(
+        "SELECT value FROM json_each(%s)",
+        (ids if isinstance(ids, str) else json.dumps(ids),),
+    )
 
 
 def open_fts_index(

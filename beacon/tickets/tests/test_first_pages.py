@@ -182,3 +182,44 @@ def test_an_inactive_user_gets_an_empty_first_page(desk: dict[str, Any]) -> None
     agent = desk["users"][2]
     agent.is_active = False
     assert _prepared(agent, TicketFilter(view=View.ALL), {}) == [0]
+
+
+def _plain_first_page(user: User, filters: TicketFilter) -> list[int]:
+    """The first page of a search through the text filter alone."""
+    qs = queries.ticket_list_for_user(user=user, filters=filters)
+    page = queries.paginate_values(
+        qs, sort=filters.sort, cursor=None, limit=LIMIT, fields=("reference",)
+    )
+    return [row["id"] for row in page.items] + [int(page.next_cursor is not None)]
+
+
+@pytest.mark.parametrize("window", [8, 500])
+def test_a_searchs_first_page_is_the_text_filters(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """Among the newest matches (all of them with a window of 500; with 8, only where the
+    creation times allow, else the filter), through the prepared statement on SQLite."""
+    monkeypatch.setattr(queries, "NEWEST_MATCHES", window)
+    monkeypatch.setattr(queries, "_newest_matches_paused_until", 0.0)
+    monkeypatch.setattr(queries, "_FIRST_PAGES", {})
+    # A dozen more tickets created in id order, on a word of their own.
+    for _ in range(12):
+        make_ticket(category=CategoryFactory.create(), subject="Withdrawal stuck")
+    for user, sort, q in itertools.product(
+        desk["users"], Sort, ["deposit", "withdrawal", "withdr", "nothing-matches"]
+    ):
+        for given in [(), ("status",), ("tag",), ("assignee_id", "channel")]:
+            filters = TicketFilter(
+                view=View.ALL,
+                sort=sort,
+                q=q,
+                **{name: desk["filters"][name] for name in given},
+            )
+            assert _prepared(user, filters, {}) == _plain_first_page(user, filters), (
+                user.role,
+                sort,
+                q,
+                given,
+            )
+    if connection.vendor == "sqlite":
+        assert any(shape.among for shape in queries._FIRST_PAGES)
