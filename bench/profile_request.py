@@ -46,11 +46,20 @@ def main() -> int:
         "--api", action="store_true", help="authenticate with the bench API token"
     )
     parser.add_argument("--post", help="JSON body to POST")
+    parser.add_argument(
+        "--htmx", action="store_true", help="send HX-Request: true (the HTMX partial)"
+    )
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--callees",
+        action="append",
+        default=[],
+        help="also print what functions matching this pattern call (repeatable)",
+    )
     args = parser.parse_args()
 
     client = Client()
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {"HX-Request": "true"} if args.htmx else {}
     if args.api:
         token = (
             (Path(os.environ["DATA_DIR"]) / "bench" / "api_token").read_text().strip()
@@ -91,6 +100,11 @@ def main() -> int:
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(
             args.top
         )
+        sys.stdout.write(out.getvalue())
+    for pattern in args.callees:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+        stats.print_callees(pattern)
         sys.stdout.write(out.getvalue())
     return 0
 

@@ -10,6 +10,9 @@ the queryset would return: model instances (`Model.from_db`, so deferred loading
 signals behave as usual), `values_list` tuples or `values` dictionaries, converted by the same
 converters.
 
+A datetime argument (aware) reaches the SQL as the backend stores it
+(`adapt_datetimefield_value`), for lookups that pass it through unchanged (exact, lt, gte, ...).
+
 An argument may also be a list of integers for an `__in` lookup (a page's ticket ids): the SQL
 is compiled once per size class (8, 16, 32, ... values), and a shorter list is padded with its
 last value, which changes nothing for `IN`. Such an argument is for filters that every row must
@@ -26,6 +29,7 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -42,8 +46,10 @@ _STAND_IN_NUMBER = -(2**62) + 7_919
 _STAND_IN_STEP = 2**32
 # A list argument's values are the argument's stand-in number plus 1, 2, 3, ...
 _SMALLEST_LIST = 8
+# Datetimes: a moment of the year 1 (no ticket's), the argument's position in microseconds.
+_STAND_IN_MOMENT = datetime(1, 1, 1, 0, 0, 7, 919, tzinfo=UTC)
 
-type _Kind = type[str] | type[int] | type[list[int]]
+type _Kind = type[str] | type[int] | type[list[int]] | type[datetime]
 # Where a parameter comes from: (argument, index in a list argument or None), or None for a
 # constant of the queryset.
 type _Slot = tuple[str, int | None] | None
@@ -73,11 +79,16 @@ class PreparedQuery[R]:
         self, build: Callable[..., QuerySet[Any, R]], **arguments: _Kind
     ) -> None:
         for name, kind in arguments.items():
-            if kind not in (str, int, list):
-                raise TypeError(f"Argument {name!r}: only str, int and list arguments.")
+            if kind not in (str, int, list, datetime):
+                raise TypeError(
+                    f"Argument {name!r}: only str, int, datetime and list arguments."
+                )
         self._build = build
         self._arguments = arguments
         self._lists = tuple(name for name, kind in arguments.items() if kind is list)
+        self._moments = tuple(
+            name for name, kind in arguments.items() if kind is datetime
+        )
         self._compiled: weakref.WeakKeyDictionary[
             BaseDatabaseWrapper, dict[tuple[int, ...], _Compiled]
         ] = weakref.WeakKeyDictionary()
@@ -96,6 +107,15 @@ class PreparedQuery[R]:
                 arguments[name] = values + values[-1:] * (size - len(values))
                 sizes += (size,)
         connection = connections[using]
+        if self._moments:
+            arguments = dict(arguments)
+            for name in self._moments:
+                moment = arguments[name]
+                if moment.tzinfo is None:
+                    raise ValueError(
+                        f"PreparedQuery: {name!r} must be an aware datetime."
+                    )
+                arguments[name] = connection.ops.adapt_datetimefield_value(moment)
         compiled = self._compiled.get(connection, {}).get(sizes)
         if compiled is None:
             compiled = self._compile(connection, sizes)
@@ -137,6 +157,12 @@ class PreparedQuery[R]:
                 stand_ins[name] = [base + 1 + index for index in range(size_of[name])]
                 for index, value in enumerate(stand_ins[name]):
                     by_value[(int, value)] = (name, index)
+            elif kind is datetime:
+                moment = _STAND_IN_MOMENT + timedelta(microseconds=position)
+                stand_ins[name] = moment
+                # What the SQL's parameter will be: the backend's stored form.
+                adapted = connection.ops.adapt_datetimefield_value(moment)
+                by_value[(type(adapted), adapted)] = (name, None)
             else:
                 value = (
                     _STAND_IN_TEXT.format(position)

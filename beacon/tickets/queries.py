@@ -362,10 +362,38 @@ def paginate_values(
     first looks among the newest matches (_page_among_newest_matches). `first_page_among`, when
     given, answers the ids of the first page of `qs` among the tickets it is given (or None),
     as _page_ids would."""
+    return _paginate(
+        lambda: qs,
+        alias=qs.db,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        fields=fields,
+        search=search,
+        first_page_among=first_page_among,
+    )
+
+
+def _paginate(
+    listed: Callable[[], QuerySet[Ticket]],
+    *,
+    alias: str,
+    sort: Sort,
+    cursor: str | None,
+    limit: int,
+    fields: tuple[str, ...],
+    search: str,
+    first_page_among: Callable[[list[int]], list[int] | None] | None,
+) -> Page:
+    """paginate_values for the queryset `listed()` (on the database `alias`), built only when
+    the page is not found without it: a word search's first page among its newest matches
+    comes from `first_page_among` alone, and building the list's queryset cost more than
+    that answer (0.4 ms)."""
     if search:
         page = _page_among_newest_matches(
-            qs,
+            listed,
             search,
+            alias=alias,
             sort=sort,
             cursor=cursor,
             limit=limit,
@@ -374,7 +402,9 @@ def paginate_values(
         )
         if page is not None:
             return page
-        qs = apply_search(qs, search)
+        qs = apply_search(listed(), search)
+    else:
+        qs = listed()
     order = SORT_FIELDS[sort]
     return _page_of(_page_ids(qs, order, cursor, limit), order, limit, fields)
 
@@ -410,11 +440,14 @@ def ticket_page_for_user(
         ids = _first_page_ids(user, filters, limit, lookups)
         if ids is not None:
             return _page_of(ids, SORT_FIELDS[filters.sort], limit, fields)
-    qs = ticket_list_for_user(user=user, filters=filters, text=False)
-    if lookups:
-        qs = qs.filter(**lookups)
-    return paginate_values(
-        qs,
+
+    def listed() -> QuerySet[Ticket]:
+        qs = ticket_list_for_user(user=user, filters=filters, text=False)
+        return qs.filter(**lookups) if lookups else qs
+
+    return _paginate(
+        listed,
+        alias=Ticket.objects.db,
         sort=filters.sort,
         cursor=cursor,
         limit=limit,
@@ -560,9 +593,10 @@ _newest_matches_paused_until = 0.0
 
 
 def _page_among_newest_matches(
-    qs: QuerySet[Ticket],
+    listed: Callable[[], QuerySet[Ticket]],
     search: str,
     *,
+    alias: str,
     sort: Sort,
     cursor: str | None,
     limit: int,
@@ -590,7 +624,7 @@ def _page_among_newest_matches(
         search as text_search,  # Local: the search backend depends on the database vendor.
     )
 
-    newest = text_search.newest_matching_ids(qs.db, words, NEWEST_MATCHES)
+    newest = text_search.newest_matching_ids(alias, words, NEWEST_MATCHES)
     if newest is None:
         return None
 
@@ -600,7 +634,7 @@ def _page_among_newest_matches(
             ids = first_page_among(newest)
         if ids is not None:
             return _page_of(ids, SORT_FIELDS[sort], limit, fields)
-        among = qs.filter(pk__in=text_search.listed_ids(newest))
+        among = listed().filter(pk__in=text_search.listed_ids(newest))
         return paginate_values(
             among, sort=sort, cursor=cursor, limit=limit, fields=fields
         )
@@ -612,13 +646,22 @@ def _page_among_newest_matches(
     page = page_among()
     if page.next_cursor is None:
         return None  # Not a full page among them: the rest may be older.
-    created_since = Ticket.objects.filter(
-        pk__lt=min(newest), created_at__gte=page.items[-1]["created_at"]
-    )
-    if created_since.exists():
+    if _CREATED_SINCE.first(
+        alias, before=min(newest), since=page.items[-1]["created_at"]
+    ):
         _pause_newest_matches()
         return None
     return page
+
+
+# A ticket older than the newest matches (by id) but created at or after a moment.
+_CREATED_SINCE = PreparedQuery(
+    lambda before, since: Ticket.objects.filter(
+        pk__lt=before, created_at__gte=since
+    ).values_list("pk")[:1],
+    before=int,
+    since=datetime,
+)
 
 
 def _pause_newest_matches() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -190,3 +192,64 @@ def test_many_integer_arguments_each_reach_the_sql() -> None:
         (team_id,)
     ]
     assert memberships.all(a=agent.pk, b=team_id, c=0, d=agent.pk, e=team_id - 1) == []
+
+
+JOINED_SINCE = PreparedQuery(
+    lambda role, since, until: (
+        User.objects.filter(role=role, date_joined__gte=since, date_joined__lt=until)
+        .order_by("pk")
+        .values_list("pk")
+    ),
+    role=str,
+    since=datetime,
+    until=datetime,
+)
+
+
+def test_datetime_arguments_compare_as_the_querysets_do_in_any_time_zone() -> None:
+    """A datetime argument reaches the SQL in the backend's stored form (on SQLite the UTC
+    text, where comparing another zone's text would be wrong by hours)."""
+    moment = datetime(2026, 3, 1, 12, 0, 0, 250_000, tzinfo=UTC)
+    earlier: User = CustomerFactory.create(date_joined=moment - timedelta(seconds=1))
+    exact: User = CustomerFactory.create(date_joined=moment)
+    later: User = CustomerFactory.create(date_joined=moment + timedelta(hours=3))
+    shanghai = ZoneInfo("Asia/Shanghai")
+    cases = [
+        (moment, moment + timedelta(days=1)),
+        (
+            moment.astimezone(shanghai),
+            (moment + timedelta(hours=2)).astimezone(shanghai),
+        ),
+        (moment - timedelta(days=1), moment + timedelta(microseconds=1)),
+        (moment + timedelta(hours=4), moment + timedelta(days=1)),
+    ]
+    for since, until in cases:
+        expected = list(
+            User.objects.filter(
+                role=Role.CUSTOMER, date_joined__gte=since, date_joined__lt=until
+            )
+            .order_by("pk")
+            .values_list("pk")
+        )
+        assert (
+            JOINED_SINCE.all(role=Role.CUSTOMER, since=since, until=until) == expected
+        )
+    # The cases are told apart: each user is in some answers and not in others.
+    assert JOINED_SINCE.all(
+        role=Role.CUSTOMER, since=moment, until=moment + timedelta(days=1)
+    ) == [
+        (exact.pk,),
+        (later.pk,),
+    ]
+    assert JOINED_SINCE.all(
+        role=Role.CUSTOMER, since=moment - timedelta(days=1), until=moment
+    ) == [(earlier.pk,)]
+
+
+def test_a_naive_datetime_argument_is_refused() -> None:
+    with pytest.raises(ValueError, match="aware datetime"):
+        JOINED_SINCE.all(
+            role=Role.CUSTOMER,
+            since=datetime(2026, 1, 1),  # noqa: DTZ001  (naive on purpose)
+            until=datetime.now(UTC),
+        )

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -230,3 +231,43 @@ def test_a_searchs_first_page_is_the_text_filters(
             )
     if connection.vendor == "sqlite":
         assert any(shape.among for shape in queries._FIRST_PAGES)
+
+
+def test_a_search_answered_among_the_newest_matches_builds_no_list_queryset(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("The full-text index gives its newest matches on SQLite only.")
+    monkeypatch.setattr(queries, "_newest_matches_paused_until", 0.0)
+    for _ in range(12):
+        make_ticket(category=CategoryFactory.create(), subject="Withdrawal stuck")
+    admin = desk["users"][0]
+    searches = [
+        TicketFilter(view=View.ALL, q="withdrawal"),
+        TicketFilter(view=View.ALL, q="deposit", sort=Sort.PRIORITY),
+    ]
+    expected = [_plain_first_page(admin, filters) for filters in searches]
+    built: list[TicketFilter] = []
+    list_for_user = queries.ticket_list_for_user
+
+    def counted(**kwargs: Any) -> QuerySet[Ticket]:
+        built.append(kwargs["filters"])
+        return list_for_user(**kwargs)
+
+    monkeypatch.setattr(queries, "ticket_list_for_user", counted)
+    for filters, page in zip(searches, expected, strict=True):
+        assert _prepared(admin, filters, {}) == page
+    assert built == []
+    # A later page still narrows the list's queryset.
+    first = queries.ticket_page_for_user(
+        user=admin, filters=searches[0], cursor=None, limit=LIMIT, fields=("reference",)
+    )
+    assert first.next_cursor is not None
+    queries.ticket_page_for_user(
+        user=admin,
+        filters=searches[0],
+        cursor=first.next_cursor,
+        limit=LIMIT,
+        fields=("reference",),
+    )
+    assert built == [searches[0]]
