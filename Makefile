@@ -9,7 +9,7 @@ DATA_DIR ?= $(CURDIR)/data
 PORT ?= 8000
 export DATA_DIR
 
-.PHONY: help install demo serve test lint typecheck unit e2e system-deps messages bench clean
+.PHONY: help install demo serve test lint typecheck unit live e2e live-e2e system-deps messages bench clean
 
 help:
 	@echo "make demo     set up and run Beacon with demo data on http://127.0.0.1:$(PORT)"
@@ -62,13 +62,19 @@ unit: install
 
 # Live chat tests run uvicorn in a thread beside the test: a file database, as for e2e.
 live: install system-deps
-	SQLITE_TEST_NAME=$$(mktemp -u /tmp/beacon-live-XXXXXX.sqlite3) $(BIN)/pytest -q -m live
+	SQLITE_TEST_NAME=$$(mktemp -u /tmp/beacon-live-XXXXXX.sqlite3) $(BIN)/pytest -q -m live -n 2
 
 # The live server thread and the test share the database: use a file, not shared-memory SQLite.
 e2e: install system-deps
 	SQLITE_TEST_NAME=$$(mktemp -u /tmp/beacon-e2e-XXXXXX.sqlite3) $(BIN)/pytest -q -m e2e
 
-test: lint typecheck unit live e2e
+# Both in one run on two workers, as `make test` runs them: most of their time is spent waiting
+# for the servers and processes they start (one after the other: about 195 s; this way 120 s).
+# Each xdist worker has its own test database file, email server ports and chat port range.
+live-e2e: install system-deps
+	SQLITE_TEST_NAME=$$(mktemp -u /tmp/beacon-live-XXXXXX.sqlite3) $(BIN)/pytest -q -m "live or e2e" -n 2
+
+test: lint typecheck unit live-e2e
 
 messages: install
 	cd beacon && ../$(BIN)/beacon makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/beacon compilemessages

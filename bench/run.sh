@@ -15,6 +15,7 @@
 #   (postgres://postgres@127.0.0.1:5432: a scratch database is created there and dropped),
 #   QUIET_MAX_PCT (15) / QUIET_WAIT_S (30): how long each point waits for other load to settle,
 #   REUSE=1: keep an existing SQLite data directory (faster; it holds the earlier runs' tickets too),
+#   FLOOR=0: leave out the two serving-floor points (GET /healthz and /api/v1/me at 16 connections),
 #   PEER_HOME (/tmp/peers/django-helpdesk): where the peer is installed (its scripts' PEER_DIR).
 set -euo pipefail
 
@@ -108,6 +109,17 @@ beacon_target() {  # beacon_target LABEL [DATA_DIR name]
     done
   else
     log "$label: skipping creation (POST $CREATE_API_PATH is not answering 201)"
+  fi
+  # The serving floor, for scale: what the same server does for requests with no work in them,
+  # at the create's concurrency of 16. /healthz: no authentication, SELECT 1. /api/v1/me: the
+  # bearer token (its owner cached) through ninja, the caller's profile as JSON; a create costs
+  # at least this much. FLOOR=0 leaves them out.
+  if [[ "${FLOOR:-1}" == 1 ]]; then
+    for what in "floor-health /healthz" "floor-me /api/v1/me"; do
+      set -- $what
+      "$PY" "$BENCH/wrk_run.py" "$1" 16 GET "$2" "" --header "$AUTH_HEADER" \
+        | tee -a "$OUT/$label.log" || log "wrk_run.py $1 failed"
+    done
   fi
   if (( console_ok )); then
     CONCURRENCY="$READ_CONC" bench list-ui search-ui | tee -a "$OUT/$label.log"

@@ -133,6 +133,13 @@ def targets(rows: list[dict[str, Any]]) -> list[str]:
                 f"(target >= {TARGET_CREATE_RATIO:.0f}x), p99 {mine['p99_ms']:.1f} ms (target <= {TARGET_P99_MS:.0f}), "
                 f"errors {errors(mine)}: {'MET' if met else 'NOT MET'}"
             )
+        floor = index.get((label, "floor-me", 16))
+        if floor is not None and peer is not None and floor["ok_per_s"]:
+            wanted = TARGET_CREATE_RATIO * peer["ok_per_s"]
+            out.append(
+                f"- {label} floor-me c=16 (GET /api/v1/me, no work): {floor['ok_per_s']} requests/s; "
+                f"the create target asks {wanted:.0f} creates/s, {wanted / floor['ok_per_s']:.0%} of that rate"
+            )
         for scenario in READ_SCENARIOS:
             for concurrency in (1, 16):
                 mine = index.get((label, scenario, concurrency))

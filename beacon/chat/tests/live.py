@@ -16,11 +16,17 @@ from typing import Any
 import uvicorn
 from django.db import connection
 
+from beacon.core.tests.workers import xdist_worker_number
+
 PORTS = range(8300, 8400)
 
 
 def free_port() -> int:
-    for port in PORTS:
+    """The first free port of PORTS, looking from a place of its own for each pytest-xdist
+    worker (two workers probing the same port at once could both find it free)."""
+    start = 50 * xdist_worker_number() % len(PORTS)
+    ordered: list[int] = [*PORTS[start:], *PORTS[:start]]
+    for port in ordered:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             try:
                 probe.bind(("127.0.0.1", port))

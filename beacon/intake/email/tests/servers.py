@@ -22,9 +22,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from beacon.core.tests.workers import xdist_worker_number
+
 DOVECOT = "/usr/sbin/dovecot"
-IMAP_PORT = int(os.environ.get("BEACON_TEST_IMAP_PORT", "8143"))
-SMTP_PORT = int(os.environ.get("BEACON_TEST_SMTP_PORT", "8125"))
+
+
+def _port(variable: str, base: int) -> int:
+    """The port of a test server: `variable` when set, else `base` plus 10 per pytest-xdist
+    worker (gw0 8143, gw1 8153, ...), so that workers running live tests side by side each
+    start their own servers."""
+    if variable in os.environ:
+        return int(os.environ[variable])
+    return base + 10 * xdist_worker_number()
+
+
+IMAP_PORT = _port("BEACON_TEST_IMAP_PORT", 8143)
+SMTP_PORT = _port("BEACON_TEST_SMTP_PORT", 8125)
 USER = "support@beacon.test"
 PASSWORD = "imap-test-password"
 
