@@ -654,11 +654,14 @@ def _page_among_newest_matches(
     return page
 
 
-# A ticket older than the newest matches (by id) but created at or after a moment.
+# A ticket older than the newest matches (by id) but created at or after a moment; any one
+# (no order: the answer is whether there is one, as exists()).
 _CREATED_SINCE = PreparedQuery(
-    lambda before, since: Ticket.objects.filter(
-        pk__lt=before, created_at__gte=since
-    ).values_list("pk")[:1],
+    lambda before, since: (
+        Ticket.objects.filter(pk__lt=before, created_at__gte=since)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
     before=int,
     since=datetime,
 )

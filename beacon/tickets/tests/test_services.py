@@ -27,7 +27,7 @@ from beacon.tickets.models import (
     TicketEvent,
     TicketLink,
 )
-from beacon.tickets.reference import REFERENCE_RE, normalise_reference
+from beacon.tickets.reference import REFERENCE_RE, new_reference, normalise_reference
 from beacon.tickets.tests.factories import DEPOSIT_FIELDS, CategoryFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -58,9 +58,16 @@ def test_reference_is_random_and_well_formed() -> None:
 
     assert all(REFERENCE_RE.fullmatch(r) for r in references)
     assert len(set(references)) == 5
-    assert references != sorted(
-        references
-    )  # not sequential (5 random values sorted by chance: 1/120)
+    # Not sequential or counted: 40 fresh references in the order drawn are not sorted (by
+    # chance: 1 in 40!), and every character position varies among them (a counter keeps its
+    # leading ones; one position the same in all 40 by chance: 8 in 32**39). Five, as this test
+    # once drew, were sorted by chance once in 120 runs.
+    drawn = [new_reference() for _ in range(40)]
+    assert all(REFERENCE_RE.fullmatch(r) for r in drawn)
+    assert len(set(drawn)) == 40
+    assert drawn != sorted(drawn)
+    body = len("BX-")
+    assert all(len({r[body + i] for r in drawn}) > 1 for i in range(8))
 
 
 def test_normalise_reference_accepts_lower_case_and_look_alikes() -> None:
