@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries, Settings
 
-from beacon.accounts.models import Role, Team, User
+from beacon.accounts.models import Membership, Role, Team, User
 from beacon.accounts.services import api_token_create
 from beacon.accounts.tests.factories import (
     AgentFactory,
@@ -168,6 +168,24 @@ def test_token_auth_identifies_the_user(agent_x: User, team_x: Team) -> None:
         "exchange_uid": None,
         "teams": [{"slug": "team-x", "name": team_x.name_en}],
     }
+
+
+def test_me_lists_every_team_by_english_name_in_the_callers_language(
+    agent_x: User, team_x: Team
+) -> None:
+    other = TeamFactory.create(slug="a-desk", name_en="A desk", name_zh="甲组")
+    Membership.objects.create(user=agent_x, team=other)
+    TeamFactory.create(slug="not-mine", name_en="0 other")  # not the caller's
+    chinese = AgentFactory.create(teams=[other, team_x], language="zh-hans")
+
+    assert api_client(agent_x).get("/api/v1/me").json()["teams"] == [
+        {"slug": "a-desk", "name": "A desk"},
+        {"slug": "team-x", "name": team_x.name_en},
+    ]
+    assert api_client(chinese).get("/api/v1/me").json()["teams"] == [
+        {"slug": "a-desk", "name": "甲组"},
+        {"slug": "team-x", "name": team_x.name_zh or team_x.name_en},
+    ]
 
 
 def test_session_auth_identifies_the_signed_in_user(customer: User) -> None:
