@@ -137,7 +137,7 @@ def targets(rows: list[dict[str, Any]]) -> list[str]:
         if floor is not None and peer is not None and floor["ok_per_s"]:
             wanted = TARGET_CREATE_RATIO * peer["ok_per_s"]
             out.append(
-                f"- {label} floor-me c=16 (GET /api/v1/me, no work): {floor['ok_per_s']} requests/s; "
+                f"- {label} floor-me c=16 (GET /api/v1/me: the token, one prepared query, JSON): {floor['ok_per_s']} requests/s; "
                 f"the create target asks {wanted:.0f} creates/s, {wanted / floor['ok_per_s']:.0%} of that rate"
             )
         for scenario in READ_SCENARIOS:
